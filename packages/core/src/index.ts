@@ -1,0 +1,17 @@
+export * from "./errors.js";
+export { ByteReader, latin1 } from "./wire/byte-reader.js";
+export { ByteWriter, SinkWriter, type ByteSink } from "./wire/byte-writer.js";
+export { JsonObject, type JsonValue, parseQemuJson, stringifyQemuJson } from "./json/qemu-json.js";
+export * from "./vmstate/kinds.js";
+export * from "./vmstate/description.js";
+export { compile, type CompiledDescription } from "./vmstate/compile.js";
+export { createState } from "./vmstate/initial-state.js";
+export * from "./vmstate/vmdesc.js";
+export * from "./stream/constants.js";
+export * from "./stream/model.js";
+export * from "./stream/source.js";
+export * from "./stream/decoder.js";
+export * from "./stream/encoder.js";
+export * from "./stream/collect.js";
+export { parseRamRecord, encodeRamRecord, applyXbzrle, inflatePage, newRamContext, type RamContext } from "./stream/ram.js";
+export { configPageSize, configCapabilities } from "./stream/configuration.js";
