@@ -85,7 +85,8 @@ export class VmstateError extends Error {
   /** Prefixes the field path with an enclosing field or subsection name. */
   within(segment: string): this {
     if (this.fieldPath === undefined) this.fieldPath = segment;
-    else this.fieldPath = this.fieldPath.startsWith("[") ? segment + this.fieldPath : `${segment}.${this.fieldPath}`;
+    else if (this.fieldPath.startsWith("[") || segment.endsWith("/")) this.fieldPath = segment + this.fieldPath;
+    else this.fieldPath = `${segment}.${this.fieldPath}`;
     this.message = this.format();
     return this;
   }

@@ -15,3 +15,5 @@ export * from "./stream/encoder.js";
 export * from "./stream/collect.js";
 export { parseRamRecord, encodeRamRecord, applyXbzrle, inflatePage, newRamContext, type RamContext } from "./stream/ram.js";
 export { configPageSize, configCapabilities } from "./stream/configuration.js";
+export { AnalyzeFormatter } from "./format/analyze.js";
+export { stateToJson, type PlainJson, u64, hex } from "./format/state-json.js";

@@ -443,7 +443,7 @@ function arrayFieldCodec(
       return;
     }
     const n = countOf(state);
-    const min = codecs[0]!.minBytes;
+    const min = pointers ? 1 : codecs[0]!.minBytes; // a NULL slot still takes its marker byte
     if (n > 0) {
       if (min > 0) r.need(Math.min(n * min, Number.MAX_SAFE_INTEGER), `array of ${n} elements`);
       else if (n > MAX_EMPTY_ELEMENTS) throw new LimitError(`array of ${n} elements is larger than allowed`, { offset: r.offset });
