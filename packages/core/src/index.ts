@@ -17,3 +17,6 @@ export { parseRamRecord, encodeRamRecord, applyXbzrle, inflatePage, newRamContex
 export { configPageSize, configCapabilities } from "./stream/configuration.js";
 export { AnalyzeFormatter } from "./format/analyze.js";
 export { stateToJson, type PlainJson, u64, hex } from "./format/state-json.js";
+export { RamStreamWriter, type RamBlockImage } from "./stream/ram-writer.js";
+export { isZeroBytes } from "./wire/zero-page.js";
+export * from "./runstate/index.js";

@@ -146,9 +146,9 @@ class Decoder {
     if (!isVmstateError(e)) return e;
     if (this.section && (this.phase === "ram" || this.phase === "htab" || this.phase === "body" || this.phase === "footer")) {
       e.locate({ section: sectionLabel(this.section) });
-    } else if (this.phase === "first" && e.section === undefined && e.code === "BAD_CONFIGURATION") {
-      e.locate({ section: "configuration" });
     }
+    // Errors found in a description (say, a bad vmdesc entry) point at where decoding stood.
+    e.locate({ offset: this.r.offset });
     return e;
   }
 
@@ -185,7 +185,7 @@ class Decoder {
       if (n === 0) break;
       got += n;
     }
-    this.setVmdesc(parseVmdesc(new TextDecoder().decode(bytes.subarray(0, got)), loc.offset + 5));
+    this.setVmdesc(parseVmdesc(bytes.subarray(0, got), loc.offset + 5));
   }
 
   /** Without random access: hold the rest of the stream (device sections, small) to reach the trailer. */
@@ -196,7 +196,7 @@ class Decoder {
     const found = scanTail(r.buf.subarray(r.pos, r.end), r.offset, true);
     if (typeof found === "object") {
       const at = found.offset - r.base + 5;
-      this.setVmdesc(parseVmdesc(new TextDecoder().decode(r.buf.subarray(at, at + found.jsonLength)), found.offset + 5));
+      this.setVmdesc(parseVmdesc(r.buf.subarray(at, at + found.jsonLength), found.offset + 5));
     }
   }
 
@@ -434,8 +434,7 @@ class Decoder {
     r.u8();
     const len = r.u32();
     if (len > this.maxVmdesc()) throw new LimitError(`vmdesc of ${len} bytes is larger than allowed`, { offset, section: "vmdesc" });
-    const text = new TextDecoder().decode(r.bytes(len, "vmdesc JSON"));
-    const vmdesc = parseVmdesc(text, offset + 5);
+    const vmdesc = parseVmdesc(r.bytes(len, "vmdesc JSON"), offset + 5);
     if (!this.vmdesc) this.setVmdesc(vmdesc);
     this.phase = "after-vmdesc";
     return { kind: "vmdesc", offset, vmdesc };

@@ -5,7 +5,7 @@
  */
 import { InvalidStateError } from "../errors.js";
 import { compile } from "../vmstate/compile.js";
-import { vmdescText } from "../vmstate/vmdesc.js";
+import { vmdescBytes } from "../vmstate/vmdesc.js";
 import { ByteWriter, type ByteSink, SinkWriter } from "../wire/byte-writer.js";
 import { encodeCommand } from "./command.js";
 import { encodeConfiguration } from "./configuration.js";
@@ -81,7 +81,7 @@ export function encodeItem(w: ByteWriter, item: StreamItem): void {
       w.u8(QEMU_VM_EOF);
       return;
     case "vmdesc": {
-      const text = new TextEncoder().encode(vmdescText(item.vmdesc));
+      const text = vmdescBytes(item.vmdesc);
       w.u8(QEMU_VM_VMDESCRIPTION);
       w.u32(text.length);
       w.bytes(text);

@@ -167,7 +167,13 @@ function loadSubsections(
       throw new StateLoadError("UNKNOWN_SUBSECTION", `${desc.name}: unknown subsection ${name}`, { offset: r.offset });
     }
     r.skip(2 + len);
-    const version = r.u32() & 0xff; // QEMU reads the be32 into a uint8_t
+    const at = r.offset;
+    const wireVersion = r.u32();
+    const version = wireVersion & 0xff; // QEMU reads the be32 into a uint8_t
+    if (sub.def.key !== undefined && wireVersion !== sub.def.desc.version) {
+      // A subsection described by the vmdesc must arrive with the version the vmdesc gives.
+      throw new StateLoadError("VMDESC_MISMATCH", `${name}: stream version ${wireVersion}, vmdesc version ${sub.def.desc.version}`, { offset: at });
+    }
     let target = state;
     if (sub.def.key !== undefined) {
       target = {};
@@ -526,7 +532,13 @@ function elementCodec(kind: ElementKind): ElementCodec {
     case "bool":
       return {
         minBytes: 1,
-        read: (r) => r.u8() !== 0,
+        read: (r) => {
+          const v = r.u8();
+          if (v > 1 && kind.strict) {
+            throw new StateLoadError("BAD_FIELD_VALUE", `bool holds 0x${v.toString(16)}; QEMU writes only 0 and 1`, { offset: r.offset - 1 });
+          }
+          return v !== 0;
+        },
         write: (w, v) => {
           if (typeof v !== "boolean") throw new InvalidStateError(`expected a boolean, got ${describeValue(v)}`);
           w.u8(v ? 1 : 0);

@@ -25,6 +25,8 @@ export interface IntKind<V extends number | bigint = number | bigint, A = unknow
 export interface BoolKind extends Phantom<boolean> {
   readonly k: "bool";
   readonly info: "bool";
+  /** Refuse bytes other than 0 and 1 (QEMU itself takes any non-zero byte as true). */
+  readonly strict?: boolean;
 }
 /** QEMUTimer: be64 expiry in ns, -1 when not pending. */
 export interface TimerKind extends Phantom<bigint> {
@@ -84,8 +86,9 @@ export interface TmpKind<T = unknown, P = unknown> {
   readonly k: "tmp";
   readonly info: "tmp";
   readonly desc: Description<T>;
-  readonly toTmp: (parent: P) => T;
-  readonly fromTmp: (parent: P, tmp: T) => void;
+  // Methods, so a TmpKind of any parent type fits where a Kind is expected.
+  toTmp(parent: P): T;
+  fromTmp(parent: P, tmp: T): void;
   readonly __noState?: true;
 }
 /** VMSTATE_QTAILQ_V: each element `01` + element VMSD, then `00`. */

@@ -8,7 +8,7 @@ import { VmdescError } from "../errors.js";
 import { JsonObject, type JsonValue, parseQemuJson, stringifyQemuJson } from "../json/qemu-json.js";
 import { type Description, type FieldDef, makeDescription, type SubsectionDef } from "./description.js";
 import {
-  bool,
+  type BoolKind,
   buffer,
   cpuDouble,
   type ElementKind,
@@ -35,17 +35,18 @@ export interface Vmdesc {
   /** The whole trailer as an ordered tree (duplicate keys kept). */
   readonly json: JsonObject;
   /**
-   * The trailer text when it is not in QEMU's canonical form (so that
-   * re-encoding it from `json` would change bytes); undefined for QEMU's own.
+   * The trailer's bytes when they are not in QEMU's canonical form (so that
+   * re-encoding from `json` would change them); undefined for QEMU's own.
    */
-  readonly rawText: string | undefined;
+  readonly rawBytes: Uint8Array | undefined;
 }
 
 /** Largest array_len / size accepted from a vmdesc; real ones are far smaller. */
 const MAX_COUNT = 1 << 28;
 
-/** Parses the trailer text. `offset` is where the text starts in the stream. */
-export function parseVmdesc(text: string, offset = 0): Vmdesc {
+/** Parses the trailer's JSON (bytes or text). `offset` is where it starts in the stream. */
+export function parseVmdesc(input: Uint8Array | string, offset = 0): Vmdesc {
+  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
   const root = parseQemuJson(text, { baseOffset: offset });
   const where = { section: "vmdesc", offset };
   if (!(root instanceof JsonObject)) throw new VmdescError("BAD_VMDESC", "vmdesc is not a JSON object", where);
@@ -70,13 +71,20 @@ export function parseVmdesc(text: string, offset = 0): Vmdesc {
       json: d,
     });
   });
-  const canonical = stringifyQemuJson(root) === text;
-  return Object.freeze({ pageSize, devices: Object.freeze(devices), json: root, rawText: canonical ? undefined : text });
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  const canonical = sameBytes(new TextEncoder().encode(stringifyQemuJson(root)), bytes);
+  return Object.freeze({ pageSize, devices: Object.freeze(devices), json: root, rawBytes: canonical ? undefined : bytes.slice() });
 }
 
-/** The trailer's text for re-encoding: QEMU's form from the tree, or the original text. */
-export function vmdescText(v: Vmdesc): string {
-  return v.rawText ?? stringifyQemuJson(v.json);
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The trailer's bytes for re-encoding: QEMU's form from the tree, or the original bytes. */
+export function vmdescBytes(v: Vmdesc): Uint8Array {
+  return v.rawBytes ?? new TextEncoder().encode(stringifyQemuJson(v.json));
 }
 
 function isCount(v: JsonValue | undefined): v is number {
@@ -171,6 +179,8 @@ function deriveVmsd(o: JsonObject, ctx: Ctx, path: string): Description<VmdescSt
   }
 }
 
+const strictBool: BoolKind = Object.freeze({ k: "bool", info: "bool", strict: true });
+
 const INT_TYPES: Record<string, { width: 1 | 2 | 4 | 8; signed: boolean }> = {
   int8: { width: 1, signed: true },
   int16: { width: 2, signed: true },
@@ -233,7 +243,8 @@ function deriveElement(f: JsonObject, ctx: Ctx, path: string): ElementKind {
   if (int && int.width === size) {
     return Object.freeze({ k: "int", info: type, width: int.width, signed: int.signed }) as IntKind;
   }
-  if (type === "bool" && size === 1) return bool;
+  // Strict: QEMU writes only 0 and 1, and keeping other bytes as they came keeps rewrites exact.
+  if (type === "bool" && size === 1) return strictBool;
   if (type === "timer" && size === 8) return timer;
   if (type === "CPU_Double_U" && size === 8) return cpuDouble;
   if (type === "struct") {

@@ -1,0 +1,86 @@
+/**
+ * Writes RAM as QEMU's precopy does (migration/ram.c): the block list at
+ * setup, then page records in RAM-list order and ascending offsets, zero
+ * pages as ZERO records, CONTINUE whenever the block is the last one sent
+ * (that memory spans sections), EOS at the end of each section's payload.
+ */
+import { InvalidStateError } from "../errors.js";
+import type { SinkWriter } from "../wire/byte-writer.js";
+import { isZeroBytes } from "../wire/zero-page.js";
+import { RAM_SAVE_FLAG_CONTINUE, RAM_SAVE_FLAG_EOS, RAM_SAVE_FLAG_MEM_SIZE, RAM_SAVE_FLAG_PAGE, RAM_SAVE_FLAG_ZERO } from "./constants.js";
+
+/** A RAM block's contents; its used_length is `data.length`. */
+export interface RamBlockImage {
+  readonly id: string;
+  readonly data: Uint8Array;
+}
+
+/** Pages written between checks for the sink's backpressure. */
+const PAGES_PER_YIELD = 256;
+
+export class RamStreamWriter {
+  private lastBlock: string | undefined;
+  /** Page records written, by kind. */
+  readonly counts = { zero: 0, normal: 0 };
+
+  constructor(
+    private readonly w: SinkWriter,
+    readonly pageSize: number,
+  ) {}
+
+  /** ram_save_setup's payload: MEM_SIZE with every block, then EOS. */
+  writeSetup(blocks: readonly RamBlockImage[]): void {
+    let total = 0;
+    for (const b of blocks) {
+      if (b.data.length % this.pageSize) throw new InvalidStateError(`RAM block ${b.id} is not a whole number of pages`);
+      total += b.data.length;
+    }
+    const w = this.w;
+    w.u64Number(total + RAM_SAVE_FLAG_MEM_SIZE);
+    for (const b of blocks) {
+      w.str8(b.id);
+      w.u64Number(b.data.length);
+    }
+    this.lastBlock = undefined; // a new block list resets CONTINUE
+    this.writeEos();
+  }
+
+  /**
+   * Writes the pages of `block` for which `wanted(page index)` holds (every
+   * page when absent). Awaits the sink when it is behind.
+   */
+  async writePages(block: RamBlockImage, wanted?: (page: number) => boolean): Promise<void> {
+    const w = this.w;
+    const ps = this.pageSize;
+    const data = block.data;
+    const pages = data.length / ps;
+    let sinceYield = 0;
+    for (let p = 0; p < pages; p++) {
+      if (wanted && !wanted(p)) continue;
+      const page = data.subarray(p * ps, (p + 1) * ps);
+      const cont = this.lastBlock === block.id;
+      const zero = isZeroBytes(page);
+      w.u64Number(p * ps + (zero ? RAM_SAVE_FLAG_ZERO : RAM_SAVE_FLAG_PAGE) + (cont ? RAM_SAVE_FLAG_CONTINUE : 0));
+      if (!cont) {
+        w.str8(block.id);
+        this.lastBlock = block.id;
+      }
+      if (zero) {
+        w.u8(0);
+        this.counts.zero++;
+      } else {
+        w.bytes(page);
+        this.counts.normal++;
+      }
+      if (++sinceYield === PAGES_PER_YIELD) {
+        sinceYield = 0;
+        const pending = w.maybeFlush();
+        if (pending) await pending;
+      }
+    }
+  }
+
+  writeEos(): void {
+    this.w.u64Number(RAM_SAVE_FLAG_EOS);
+  }
+}

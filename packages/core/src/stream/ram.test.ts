@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { isVmstateError } from "../errors.js";
+import { ByteReader } from "../wire/byte-reader.js";
+import { ByteWriter } from "../wire/byte-writer.js";
+import { readStream } from "./collect.js";
+import { decodeStream } from "./decoder.js";
+import { encodeItems } from "./encoder.js";
+import type { RamRecord } from "./model.js";
+import { applyRamRecord, applyXbzrle, encodeRamRecord, inflatePage, newRamContext, parseRamRecord } from "./ram.js";
+import { writeRamImageStream } from "./ram-image.js";
+import { memorySource } from "./source.js";
+
+function memorySink() {
+  const chunks: Uint8Array[] = [];
+  return {
+    sink: { write: (c: Uint8Array) => void chunks.push(c.slice()) },
+    bytes: () => {
+      const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let p = 0;
+      for (const c of chunks) {
+        out.set(c, p);
+        p += c.length;
+      }
+      return out;
+    },
+  };
+}
+
+describe("RAM records", () => {
+  const ctx = () => {
+    const c = newRamContext(4096);
+    c.blocks.set("pc.ram", 0x10000);
+    return c;
+  };
+
+  it.each<RamRecord>([
+    { type: "mem-size", flags: 4, total: 0x11000, blocks: [{ id: "pc.ram", length: 0x10000 }, { id: "pc.bios", length: 0x1000 }] },
+    { type: "zero", flags: 0x02, block: "pc.ram", addr: 0x3000, fill: 0 },
+    { type: "page", flags: 0x08, block: "pc.ram", addr: 0, data: new Uint8Array(4096).fill(7) },
+    { type: "xbzrle", flags: 0x40, block: "pc.ram", addr: 0x1000, data: Uint8Array.from([0, 2, 9, 9]) },
+    { type: "compressed", flags: 0x100, block: "pc.ram", addr: 0x2000, data: Uint8Array.from([0x78, 0x01, 1, 2]) },
+    { type: "eos", flags: 0x10 },
+  ])("encodes and parses $type records", (rec) => {
+    const w = new ByteWriter();
+    encodeRamRecord(w, rec);
+    const r = new ByteReader(w.result());
+    expect(parseRamRecord(r, ctx())).toEqual(rec);
+    expect(r.pos).toBe(w.pos);
+  });
+
+  it("follows CONTINUE to the last block, across records", () => {
+    const c = ctx();
+    const w = new ByteWriter();
+    encodeRamRecord(w, { type: "zero", flags: 0x02, block: "pc.ram", addr: 0, fill: 0 });
+    encodeRamRecord(w, { type: "zero", flags: 0x22, block: "pc.ram", addr: 0x1000, fill: 0 });
+    expect(Buffer.from(w.result()).toString("hex")).toBe("0000000000000002" + "06" + Buffer.from("pc.ram").toString("hex") + "00" + "0000000000001022" + "00");
+    const r = new ByteReader(w.result());
+    applyRamRecord(c, parseRamRecord(r, c));
+    expect(parseRamRecord(r, c)).toMatchObject({ type: "zero", block: "pc.ram", addr: 0x1000 });
+  });
+
+  it.each([
+    ["CONTINUE with no block yet", "0000000000000022" + "00", /no previous block/],
+    ["an unknown block", "0000000000000008" + "03" + "616263", /unknown RAM block "abc"/],
+    ["a page past the block", "0000000000010008" + "06" + Buffer.from("pc.ram").toString("hex"), /outside block pc.ram/],
+    ["two type bits", "000000000000000a", /unknown combination of RAM flags 0xa/],
+    ["the obsolete FULL flag", "0000000000000001", /unknown combination of RAM flags 0x1/],
+    ["a block list that overruns its total", "0000000000001004" + "06" + Buffer.from("pc.ram").toString("hex") + "0000000000002000", /exceeds the remaining total/],
+  ])("refuses %s with the record's offset", (_what, hex, message) => {
+    const r = new ByteReader(Uint8Array.from(Buffer.from(hex, "hex")), { base: 0x500 });
+    try {
+      parseRamRecord(r, ctx());
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmstateError(e) && e.code).toBe("BAD_RAM_RECORD");
+      expect((e as Error).message).toMatch(message);
+      expect((e as { offset: number }).offset).toBe(0x500);
+    }
+  });
+
+  it("refuses RDMA hook records as unsupported", () => {
+    const r = new ByteReader(Uint8Array.from(Buffer.from("0000000000000080", "hex")));
+    expect(() => parseRamRecord(r, ctx())).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
+  });
+});
+
+describe("XBZRLE", () => {
+  it("applies runs of unchanged and changed bytes", () => {
+    const page = new Uint8Array(16).fill(1);
+    // zrun 2, nzrun 3 "abc"; zrun 4, nzrun 1 "z"
+    applyXbzrle(Uint8Array.from([2, 3, 97, 98, 99, 4, 1, 122]), page);
+    expect(Array.from(page)).toEqual([1, 1, 97, 98, 99, 1, 1, 1, 1, 122, 1, 1, 1, 1, 1, 1]);
+    // Two-byte ULEB128 lengths: zrun 200 (0xc8 0x01).
+    const big = new Uint8Array(300);
+    applyXbzrle(Uint8Array.from([0xc8, 0x01, 1, 5]), big);
+    expect(big[200]).toBe(5);
+  });
+
+  it.each([
+    ["a changed run past the page", [0, 20, ...new Array(20).fill(1)]],
+    ["an empty changed run", [1, 0]],
+    ["an empty unchanged run after the first", [0, 1, 5, 0, 1, 6]],
+    ["a run length of three bytes", [0x80, 0x80, 0x01, 1, 1]],
+    ["a lone zrun at the end", [1, 1, 9, 3]],
+  ])("refuses %s", (_what, bytes) => {
+    expect(() => applyXbzrle(Uint8Array.from(bytes), new Uint8Array(16))).toThrow(expect.objectContaining({ code: "BAD_RAM_RECORD" }));
+  });
+});
+
+describe("compressed pages", () => {
+  it("inflates a zlib page and refuses one of the wrong size", async () => {
+    const { deflateSync } = await import("node:zlib");
+    const page = new Uint8Array(4096).map((_, i) => i & 0xff);
+    expect(await inflatePage(new Uint8Array(deflateSync(page, { level: 1 })), 4096)).toEqual(page);
+    await expect(inflatePage(new Uint8Array(deflateSync(page.subarray(0, 100))), 4096)).rejects.toThrow(/inflates to 100 bytes/);
+    await expect(inflatePage(Uint8Array.from([1, 2, 3]), 4096)).rejects.toThrow(/does not inflate/);
+  });
+});
+
+describe("writing a RAM image", () => {
+  it("writes QEMU's precopy framing and reads back the same memory", async () => {
+    const ram = new Uint8Array(8 * 4096);
+    ram.fill(0xaa, 4096, 8192);
+    ram[5 * 4096 + 17] = 1;
+    const rom = new Uint8Array(4096).fill(3);
+    const out = memorySink();
+    const n = await writeRamImageStream(out.sink, { machineType: "virt-7.2", blocks: [{ id: "ram", data: ram }, { id: "rom", data: rom }], sendPageBits: true });
+    const bytes = out.bytes();
+    expect(n).toBe(bytes.length);
+
+    const rebuilt = new Map([
+      ["ram", new Uint8Array(ram.length).fill(0xee)],
+      ["rom", new Uint8Array(rom.length).fill(0xee)],
+    ]);
+    const kinds: string[] = [];
+    const result = await decodeStream(memorySource(bytes), (item) => {
+      if (item.kind !== "ram") {
+        kinds.push(item.kind === "section-begin" ? `begin ${item.section.type}` : item.kind);
+        return;
+      }
+      const rec = item.record;
+      if (rec.type === "zero") rebuilt.get(rec.block)!.fill(rec.fill, rec.addr, rec.addr + 4096);
+      if (rec.type === "page") rebuilt.get(rec.block)!.set(rec.data, rec.addr);
+      // Pages after the first of a block say CONTINUE; the first names its block.
+      if (rec.type === "zero" || rec.type === "page") expect(Boolean(rec.flags & 0x20)).toBe(rec.addr !== 0);
+    });
+    expect(rebuilt.get("ram")).toEqual(ram);
+    expect(rebuilt.get("rom")).toEqual(rom);
+    expect(kinds).toEqual([
+      "header",
+      "configuration",
+      "begin start",
+      "section-end",
+      "begin part",
+      "section-end",
+      "begin end",
+      "section-end",
+      "eof",
+      "vmdesc",
+    ]);
+    expect(result.pageSize).toBe(4096);
+    // And the stream survives a decode/encode cycle unchanged.
+    expect(encodeItems((await readStream(bytes)).items)).toEqual(bytes);
+  });
+});
