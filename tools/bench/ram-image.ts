@@ -1,7 +1,7 @@
 /** RAM images for the write benchmark: rebuilt from a stream, or made up for --quick. */
 import { type RamBlockImage, decodeStream } from "@vmstate/core";
 import { openFileSource } from "@vmstate/core/node";
-import type { RamImage } from "./core-gaps.js";
+import type { RamImage } from "@vmstate/core";
 
 /** Decodes `path` and applies its ZERO and PAGE records to one buffer per block, sized from MEM_SIZE. */
 export async function rebuildRamImage(path: string): Promise<RamImage> {
@@ -9,7 +9,6 @@ export async function rebuildRamImage(path: string): Promise<RamImage> {
   let sendPageBits = false;
   const blocks = new Map<string, Uint8Array>();
   /** Learnt from the first PAGE record; until then nothing was written, so a ZERO record has nothing to clear. */
-  let seenPageSize = 0;
   const source = await openFileSource(path);
   let pageSize: number;
   try {
@@ -25,12 +24,10 @@ export async function rebuildRamImage(path: string): Promise<RamImage> {
           for (const b of rec.blocks) if (blocks.get(b.id)?.length !== b.length) blocks.set(b.id, new Uint8Array(b.length));
           return;
         case "zero":
-          // Buffers start zeroed; a later pass may zero a page an earlier one filled.
-          if (seenPageSize) blocks.get(rec.block)!.fill(rec.fill, rec.addr, rec.addr + seenPageSize);
-          else if (rec.fill !== 0) throw new Error(`ZERO record with fill byte ${rec.fill} before any PAGE record (offset ${item.offset})`);
+          // Buffers start zeroed; a later pass may zero pages an earlier one filled.
+          blocks.get(rec.block)!.fill(rec.fill, rec.addr, rec.addr + rec.count * rec.pageSize);
           return;
         case "page":
-          seenPageSize = rec.data.length;
           blocks.get(rec.block)!.set(rec.data, rec.addr); // data is a view valid only now: copy it
           return;
         case "eos":

@@ -21,7 +21,7 @@ export async function countPages(path: string): Promise<PageCounts> {
       } else if (rec.type !== "eos") {
         const c = counts[rec.block];
         if (!c) return;
-        if (rec.type === "zero") c.zero++;
+        if (rec.type === "zero") c.zero += rec.count;
         else if (rec.type === "page") c.normal++;
         else c.other++;
       }

@@ -4,11 +4,11 @@
  * bytes. Both go through the same plain file sink into tools/bench/work/,
  * without fsync, so the ratio is the encoder's cost over the I/O itself.
  */
+import { writeRamImageStream } from "@vmstate/core";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ByteSink } from "@vmstate/core";
-import { loadWriteRamImageStream } from "./core-gaps.js";
 import { openFileSink } from "./file-sink.js";
 import type { Benchmark, Contender } from "./harness.js";
 import { shown } from "./paths.js";
@@ -34,8 +34,7 @@ export const writeBenchmark: Benchmark = {
   title: "write the stream's RAM image as a stream (writeRamImageStream)",
   async prepare(ctx) {
     if (!existsSync(ctx.stream)) return { skip: `${shown(ctx.root, ctx.stream)} is missing; ${ctx.streamHowto}` };
-    const writeRamImageStream = await loadWriteRamImageStream();
-    const image = await rebuildRamImage(ctx.stream);
+      const image = await rebuildRamImage(ctx.stream);
     let streamBytes = 0;
     await writeRamImageStream({ write: (c) => void (streamBytes += c.length) }, image); // its size, for the baseline
     // Filled, so the baseline's pages are resident before it is timed, as the image's are.

@@ -20,3 +20,4 @@ export { stateToJson, type PlainJson, u64, hex } from "./format/state-json.js";
 export { RamStreamWriter, type RamBlockImage } from "./stream/ram-writer.js";
 export { isZeroBytes } from "./wire/zero-page.js";
 export * from "./runstate/index.js";
+export { writeRamImageStream, type RamImage } from "./stream/ram-image.js";

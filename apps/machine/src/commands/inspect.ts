@@ -66,7 +66,7 @@ class JsonModel {
           for (const b of rec.blocks) this.ram[b.id] ??= { length: b.length, zero: 0, data: 0, xbzrle: 0, compressed: 0 };
         } else if (rec.type !== "eos") {
           const b = this.ram[rec.block];
-          if (b) b[rec.type === "page" ? "data" : rec.type]++;
+          if (b) b[rec.type === "page" ? "data" : rec.type] += rec.type === "zero" ? rec.count : 1;
         }
         this.section!.records = ((this.section!.records as number | undefined) ?? 0) + 1;
         return;

@@ -68,7 +68,7 @@ export class StreamSummary {
         } else if (rec.type !== "eos") {
           const b = this.ram.get(rec.block);
           if (b) {
-            if (rec.type === "zero") b.zeroPages++;
+            if (rec.type === "zero") b.zeroPages += rec.count;
             else if (rec.type === "page") b.normalPages++;
             else if (rec.type === "xbzrle") b.xbzrlePages++;
             else b.compressedPages++;

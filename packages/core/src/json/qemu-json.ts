@@ -141,15 +141,38 @@ class Parser {
   }
 
   number(): number {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.s.slice(this.i, this.i + 64));
-    if (!m) this.fail("malformed number");
-    this.i += m[0].length;
-    return Number(m[0]);
+    const s = this.s;
+    const start = this.i;
+    let i = start;
+    if (s.charCodeAt(i) === 0x2d) i++;
+    const digits = i;
+    while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+    if (i === digits || (s.charCodeAt(digits) === 0x30 && i - digits > 1)) this.fail("malformed number");
+    const c = s.charCodeAt(i);
+    if (c === 0x2e || c === 0x65 || c === 0x45) {
+      // Fractions and exponents: not QEMU's, but valid JSON.
+      const m = /^\.[0-9]+/.exec(s.slice(i, i + 400));
+      if (c === 0x2e && !m) this.fail("malformed number");
+      if (m) i += m[0].length;
+      const e = /^[eE][+-]?[0-9]+/.exec(s.slice(i, i + 400));
+      if (e) i += e[0].length;
+    }
+    this.i = i;
+    return Number(s.slice(start, i));
   }
 
   string(): string {
     const s = this.s;
     this.i++; // opening quote
+    // Fast path: no escape before the closing quote (every string QEMU writes for a vmdesc).
+    const close = s.indexOf('"', this.i);
+    if (close >= 0) {
+      const chunk = s.slice(this.i, close);
+      if (!/[\\\x00-\x1f]/.test(chunk)) {
+        this.i = close + 1;
+        return chunk;
+      }
+    }
     let out = "";
     let start = this.i;
     for (;;) {

@@ -19,19 +19,28 @@ export async function readStream(input: Uint8Array | ByteSource, options: Decode
   return { items, result };
 }
 
-/** Copies the views an item may hold into the input window. */
+/**
+ * Copies what an item borrows from the decoder: RAM items (and their records)
+ * are reused from one record to the next, and page data and HTAB chunks are
+ * views of the input window.
+ */
 export function detach(item: StreamItem): StreamItem {
   if (item.kind === "htab") {
     return item.record.type === "chunk" ? { ...item, record: { ...item.record, data: item.record.data.slice() } } : item;
   }
   if (item.kind !== "ram") return item;
   const rec = item.record;
+  return { kind: "ram", offset: item.offset, section: item.section, record: copyRamRecord(rec) };
+}
+
+function copyRamRecord(rec: RamRecord): RamRecord {
   switch (rec.type) {
-    case "page":
-    case "xbzrle":
-    case "compressed":
-      return { ...item, record: { ...rec, data: rec.data.slice() } as RamRecord };
+    case "mem-size":
+    case "eos":
+      return rec;
+    case "zero":
+      return { type: rec.type, flags: rec.flags, block: rec.block, addr: rec.addr, fill: rec.fill, count: rec.count, pageSize: rec.pageSize };
     default:
-      return item;
+      return { type: rec.type, flags: rec.flags, block: rec.block, addr: rec.addr, data: rec.data.slice() } as RamRecord;
   }
 }

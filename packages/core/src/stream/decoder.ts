@@ -8,7 +8,7 @@
 import { isVmstateError, LimitError, StreamFormatError, UnsupportedError } from "../errors.js";
 import { compile } from "../vmstate/compile.js";
 import type { Description } from "../vmstate/description.js";
-import { descriptionFromVmdesc, parseVmdesc, type Vmdesc, type VmdescDevice } from "../vmstate/vmdesc.js";
+import { descriptionFromVmdesc, parseVmdesc, sameBytes, type Vmdesc, type VmdescDevice } from "../vmstate/vmdesc.js";
 import { latin1, type ByteReader } from "../wire/byte-reader.js";
 import { NEED_MORE } from "../wire/need-more.js";
 import { parseCommand } from "./command.js";
@@ -27,12 +27,15 @@ import {
   QEMU_VM_SECTION_PART,
   QEMU_VM_SECTION_START,
   QEMU_VM_VMDESCRIPTION,
+  RAM_SAVE_FLAG_CONTINUE,
+  RAM_SAVE_FLAG_PAGE,
+  RAM_SAVE_FLAG_ZERO,
   RAM_SECTION_VERSION,
 } from "./constants.js";
 import { locateTrailer, scanTail } from "./find-vmdesc.js";
 import { HTAB_IDSTR, htabPayloadEnds, parseHtabRecord } from "./htab.js";
-import { sectionLabel, type SectionHeader, type SectionType, type StreamItem, type StreamVisitor } from "./model.js";
-import { applyRamRecord, newRamContext, parseRamRecord, type RamContext } from "./ram.js";
+import { type RamRecord, sectionLabel, type SectionHeader, type SectionType, type StreamItem, type StreamVisitor } from "./model.js";
+import { applyRamRecord, newRamContext, PageRecordCursor, parseRamRecord, type RamContext } from "./ram.js";
 import { InputWindow, type ByteSource } from "./source.js";
 
 /** A local description to decode a section with, and optionally the state to load into. */
@@ -67,6 +70,8 @@ export interface DecodeResult {
 }
 
 const MB = 1024 * 1024;
+const ZERO_CONTINUE = RAM_SAVE_FLAG_ZERO | RAM_SAVE_FLAG_CONTINUE;
+const PAGE_CONTINUE = RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE;
 
 type Phase = "header" | "first" | "top" | "ram" | "htab" | "body" | "footer" | "after-eof" | "after-vmdesc" | "done";
 
@@ -88,9 +93,21 @@ class Decoder {
   private readonly ram: RamContext;
   private vmdesc: Vmdesc | undefined;
   private vmdescLookedFor = false;
+  /** vmdesc devices whose descriptions are not compiled yet, last first. */
+  private toPrepare: VmdescDevice[] = [];
+  /** Where the trailer read before decoding starts, if it was. */
+  private trailerOffset = -1;
   private readonly devices = new Map<string, VmdescDevice[]>();
   private readonly warnings: string[] = [];
   private pageSizeKnown = false;
+  /** Reused for every RAM page record and its item (valid only during the visit). */
+  private readonly cursor = new PageRecordCursor();
+  private readonly ramItem: { kind: "ram"; offset: number; section: SectionHeader; record: RamRecord } = {
+    kind: "ram",
+    offset: 0,
+    section: undefined as unknown as SectionHeader,
+    record: undefined as unknown as RamRecord,
+  };
 
   constructor(
     private readonly source: ByteSource,
@@ -107,28 +124,36 @@ class Decoder {
   }
 
   async run(): Promise<DecodeResult> {
+    this.window.prefetch();
     if (this.options.useVmdesc !== false) await this.readTrailerFirst();
     const r = this.r;
     while (this.phase !== "done") {
-      const start = r.pos;
-      r.stepStart = start;
-      let items: StreamItem | StreamItem[] | "need-tail" | undefined;
+      // A step restarts from r.stepStart when it runs out of input; RAM
+      // batches move it forward record by record.
+      r.stepStart = r.pos;
+      let items: StreamItem | StreamItem[] | "need-tail" | Promise<void> | undefined;
       try {
         items = this.step();
       } catch (e) {
         if (e === NEED_MORE) {
-          r.pos = start;
-          await this.window.refill(start, r.wanted);
+          r.pos = r.stepStart;
+          const filling = this.window.refill(r.stepStart, r.wanted);
+          this.prepareNextDevice(); // while the read is under way
+          await filling;
           continue;
         }
         throw this.locate(e);
       }
       if (items === "need-tail") {
-        r.pos = start;
+        r.pos = r.stepStart;
         await this.bufferTailForVmdesc();
         continue;
       }
       if (items === undefined) continue;
+      if (items instanceof Promise) {
+        await items;
+        continue;
+      }
       if (Array.isArray(items)) {
         for (const it of items) {
           const p = this.visit(it);
@@ -164,6 +189,7 @@ class Decoder {
       else this.devices.set(key, [dev]);
     }
     if (!this.pageSizeKnown) this.ram.pageSize = v.pageSize;
+    this.toPrepare = this.options.describe ? [] : [...v.devices].reverse();
   }
 
   private maxVmdesc(): number {
@@ -186,6 +212,7 @@ class Decoder {
       got += n;
     }
     this.setVmdesc(parseVmdesc(bytes.subarray(0, got), loc.offset + 5));
+    this.trailerOffset = loc.offset;
   }
 
   /** Without random access: hold the rest of the stream (device sections, small) to reach the trailer. */
@@ -197,7 +224,17 @@ class Decoder {
     if (typeof found === "object") {
       const at = found.offset - r.base + 5;
       this.setVmdesc(parseVmdesc(r.buf.subarray(at, at + found.jsonLength), found.offset + 5));
+      this.trailerOffset = found.offset;
     }
+  }
+
+  /**
+   * Derives and compiles one vmdesc device's description ahead of its
+   * section, in time the decoder would otherwise spend waiting for input.
+   */
+  private prepareNextDevice(): void {
+    const device = this.toPrepare.pop();
+    if (device) compile(descriptionFromVmdesc(device)).prepare();
   }
 
   private vmdescDevice(s: SectionHeader): VmdescDevice | undefined {
@@ -207,7 +244,7 @@ class Decoder {
 
   // --------------------------------------------------------------- steps
 
-  private step(): StreamItem | StreamItem[] | "need-tail" | undefined {
+  private step(): StreamItem | StreamItem[] | "need-tail" | Promise<void> | undefined {
     const r = this.r;
     switch (this.phase) {
       case "header":
@@ -215,13 +252,8 @@ class Decoder {
       case "first":
       case "top":
         return this.top();
-      case "ram": {
-        const offset = r.offset;
-        const record = parseRamRecord(r, this.ram);
-        applyRamRecord(this.ram, record);
-        if (record.type === "eos") this.phase = "footer";
-        return { kind: "ram", offset, section: this.section!, record };
-      }
+      case "ram":
+        return this.ramBatch();
       case "htab": {
         const offset = r.offset;
         const record = parseHtabRecord(r, this.htabExpectHeader, this.section!.version);
@@ -239,6 +271,90 @@ class Decoder {
         return this.trailing();
       case "done":
         return undefined;
+    }
+  }
+
+  /**
+   * The hot loop: RAM records, parsed into one reused record and item and
+   * handed to the visitor one by one, until the section's EOS, the end of
+   * the buffered input (NEED_MORE) or a visitor that wants to be awaited.
+   */
+  private ramBatch(): Promise<void> | undefined {
+    const r = this.r;
+    const ctx = this.ram;
+    const cursor = this.cursor;
+    const item = this.ramItem;
+    const visit = this.visit;
+    const pageSize = ctx.pageSize;
+    const mask = pageSize - 1;
+    const view = r.view;
+    const buf = r.buf;
+    const end = r.end;
+    const record = cursor as unknown as RamRecord;
+    item.section = this.section!;
+    item.record = record;
+    // The length of the block CONTINUE records refer to, once known.
+    let continueLength = ctx.lastBlock === undefined ? -1 : (ctx.blocks.get(ctx.lastBlock) ?? -1);
+    for (;;) {
+      const p = r.pos;
+      r.stepStart = p;
+      // Fast path, for nearly every record of a real stream: a ZERO or PAGE
+      // record that continues the last block and lies whole in the window.
+      // Anything else, and every error, goes through parseRamRecord.
+      if (continueLength >= 0 && p + 9 <= end) {
+        const hi = view.getUint32(p);
+        const lo = view.getUint32(p + 4);
+        const flags = lo & mask;
+        const addr = hi * 0x1_0000_0000 + (lo - flags);
+        const whole = flags === ZERO_CONTINUE || (flags === PAGE_CONTINUE && p + 8 + pageSize <= end);
+        if (whole && addr + pageSize <= continueLength) {
+          cursor.flags = flags;
+          cursor.addr = addr;
+          if (flags === ZERO_CONTINUE) {
+            // Take the whole run of ZERO|CONTINUE records for the following pages in one item.
+            const fill = buf[p + 8]!;
+            let count = 1;
+            let q = p + 9;
+            let next = addr + pageSize;
+            while (q + 9 <= end && next + pageSize <= continueLength && buf[q + 8] === fill) {
+              const nlo = view.getUint32(q + 4);
+              if ((nlo & mask) !== ZERO_CONTINUE || view.getUint32(q) * 0x1_0000_0000 + (nlo - ZERO_CONTINUE) !== next) break;
+              count++;
+              q += 9;
+              next += pageSize;
+            }
+            cursor.type = "zero";
+            cursor.fill = fill;
+            cursor.count = count;
+            cursor.pageSize = pageSize;
+            r.pos = q;
+          } else {
+            cursor.type = "page";
+            cursor.setData(buf, p + 8, pageSize);
+            r.pos = p + 8 + pageSize;
+          }
+          item.offset = r.base + p;
+          const wait = visit(item as StreamItem);
+          if (wait) return wait;
+          continue;
+        }
+      }
+      const offset = r.offset;
+      const parsed = parseRamRecord(r, ctx, cursor);
+      if (parsed === record) {
+        ctx.lastBlock = cursor.block;
+        continueLength = ctx.blocks.get(cursor.block)!;
+      } else {
+        applyRamRecord(ctx, parsed);
+        continueLength = -1;
+        if (parsed.type === "eos") this.phase = "footer";
+      }
+      item.offset = offset;
+      item.record = parsed;
+      const wait = visit(item as StreamItem);
+      item.record = record;
+      if (wait) return wait;
+      if (this.phase !== "ram") return undefined;
     }
   }
 
@@ -434,7 +550,10 @@ class Decoder {
     r.u8();
     const len = r.u32();
     if (len > this.maxVmdesc()) throw new LimitError(`vmdesc of ${len} bytes is larger than allowed`, { offset, section: "vmdesc" });
-    const vmdesc = parseVmdesc(r.bytes(len, "vmdesc JSON"), offset + 5);
+    const json = r.bytes(len, "vmdesc JSON");
+    // The trailer read ahead of time is this one: reuse it rather than parse it again.
+    const known = this.vmdesc?.rawBytes;
+    const vmdesc = this.trailerOffset === offset && known && sameBytes(known, json) ? this.vmdesc! : parseVmdesc(json, offset + 5);
     if (!this.vmdesc) this.setVmdesc(vmdesc);
     this.phase = "after-vmdesc";
     return { kind: "vmdesc", offset, vmdesc };

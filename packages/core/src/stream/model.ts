@@ -40,7 +40,21 @@ export interface RamBlockInfo {
 /** One RAM record. `flags` are the exact low bits written (type bit plus CONTINUE). */
 export type RamRecord =
   | { readonly type: "mem-size"; readonly flags: number; readonly total: number; readonly blocks: readonly RamBlockInfo[] }
-  | { readonly type: "zero"; readonly flags: number; readonly block: string; readonly addr: number; readonly fill: number }
+  /**
+   * `count` consecutive ZERO records: the first as written (`flags`), the
+   * rest ZERO|CONTINUE for the following pages with the same fill byte. QEMU
+   * streams are mostly such runs; one item per run keeps decoding cheap.
+   * `pageSize` is the target page size the addresses step by.
+   */
+  | {
+      readonly type: "zero";
+      readonly flags: number;
+      readonly block: string;
+      readonly addr: number;
+      readonly fill: number;
+      readonly count: number;
+      readonly pageSize: number;
+    }
   | { readonly type: "page"; readonly flags: number; readonly block: string; readonly addr: number; readonly data: Uint8Array }
   | { readonly type: "xbzrle"; readonly flags: number; readonly block: string; readonly addr: number; readonly data: Uint8Array }
   | { readonly type: "compressed"; readonly flags: number; readonly block: string; readonly addr: number; readonly data: Uint8Array }
@@ -53,7 +67,12 @@ export type HtabRecord =
   | { readonly type: "chunk"; readonly index: number; readonly nValid: number; readonly nInvalid: number; readonly data: Uint8Array }
   | { readonly type: "end" };
 
-/** Every item carries the absolute offset of its first byte. */
+/**
+ * Every item carries the absolute offset of its first byte. Items borrow from
+ * the decoder: a `ram` item and its record are reused for the next record,
+ * and page data and HTAB chunks are views of the input window, so all are
+ * valid only during the visit. `detach` (collect.ts) makes a keepable copy.
+ */
 export type StreamItem =
   | { readonly kind: "header"; readonly offset: number; readonly version: number }
   | { readonly kind: "configuration"; readonly offset: number; readonly config: ConfigurationRecord }

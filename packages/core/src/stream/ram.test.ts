@@ -35,7 +35,7 @@ describe("RAM records", () => {
 
   it.each<RamRecord>([
     { type: "mem-size", flags: 4, total: 0x11000, blocks: [{ id: "pc.ram", length: 0x10000 }, { id: "pc.bios", length: 0x1000 }] },
-    { type: "zero", flags: 0x02, block: "pc.ram", addr: 0x3000, fill: 0 },
+    { type: "zero", flags: 0x02, block: "pc.ram", addr: 0x3000, fill: 0, count: 1, pageSize: 4096 },
     { type: "page", flags: 0x08, block: "pc.ram", addr: 0, data: new Uint8Array(4096).fill(7) },
     { type: "xbzrle", flags: 0x40, block: "pc.ram", addr: 0x1000, data: Uint8Array.from([0, 2, 9, 9]) },
     { type: "compressed", flags: 0x100, block: "pc.ram", addr: 0x2000, data: Uint8Array.from([0x78, 0x01, 1, 2]) },
@@ -51,12 +51,39 @@ describe("RAM records", () => {
   it("follows CONTINUE to the last block, across records", () => {
     const c = ctx();
     const w = new ByteWriter();
-    encodeRamRecord(w, { type: "zero", flags: 0x02, block: "pc.ram", addr: 0, fill: 0 });
-    encodeRamRecord(w, { type: "zero", flags: 0x22, block: "pc.ram", addr: 0x1000, fill: 0 });
+    encodeRamRecord(w, { type: "zero", flags: 0x02, block: "pc.ram", addr: 0, fill: 0, count: 1, pageSize: 4096 });
+    encodeRamRecord(w, { type: "zero", flags: 0x22, block: "pc.ram", addr: 0x1000, fill: 0, count: 1, pageSize: 4096 });
     expect(Buffer.from(w.result()).toString("hex")).toBe("0000000000000002" + "06" + Buffer.from("pc.ram").toString("hex") + "00" + "0000000000001022" + "00");
     const r = new ByteReader(w.result());
     applyRamRecord(c, parseRamRecord(r, c));
     expect(parseRamRecord(r, c)).toMatchObject({ type: "zero", block: "pc.ram", addr: 0x1000 });
+  });
+
+  it("writes a run of zero pages as one record each and reads it back as one run", async () => {
+    const w = new ByteWriter();
+    w.u32(0x5145564d);
+    w.u32(3);
+    w.bytes(Uint8Array.from([0x01, 0, 0, 0, 2, 3, ...Buffer.from("ram"), 0, 0, 0, 0, 0, 0, 0, 4]));
+    encodeRamRecord(w, { type: "mem-size", flags: 4, total: 0x10000, blocks: [{ id: "pc.ram", length: 0x10000 }] });
+    encodeRamRecord(w, { type: "page", flags: 0x08, block: "pc.ram", addr: 0, data: new Uint8Array(4096).fill(1) });
+    const runStart = w.pos;
+    encodeRamRecord(w, { type: "zero", flags: 0x22, block: "pc.ram", addr: 0x1000, fill: 0, count: 5, pageSize: 4096 });
+    // Five ZERO|CONTINUE records for 0x1000..0x5000.
+    expect(Buffer.from(w.result().subarray(runStart)).toString("hex")).toBe(
+      ["0000000000001022", "0000000000002022", "0000000000003022", "0000000000004022", "0000000000005022"].map((h) => h + "00").join(""),
+    );
+    encodeRamRecord(w, { type: "zero", flags: 0x22, block: "pc.ram", addr: 0x7000, fill: 0, count: 1, pageSize: 4096 });
+    encodeRamRecord(w, { type: "eos", flags: 0x10 });
+    w.bytes(Uint8Array.from([0x7e, 0, 0, 0, 2, 0]));
+    const bytes = w.result().slice();
+    const model = await readStream(bytes);
+    const zeros = model.items.flatMap((i) => (i.kind === "ram" && i.record.type === "zero" ? [i.record] : []));
+    // A gap at 0x6000 ends the first run.
+    expect(zeros.map((z) => [z.addr, z.count])).toEqual([
+      [0x1000, 5],
+      [0x7000, 1],
+    ]);
+    expect(encodeItems(model.items)).toEqual(bytes);
   });
 
   it.each([
@@ -139,7 +166,7 @@ describe("writing a RAM image", () => {
         return;
       }
       const rec = item.record;
-      if (rec.type === "zero") rebuilt.get(rec.block)!.fill(rec.fill, rec.addr, rec.addr + 4096);
+      if (rec.type === "zero") rebuilt.get(rec.block)!.fill(rec.fill, rec.addr, rec.addr + rec.count * 4096);
       if (rec.type === "page") rebuilt.get(rec.block)!.set(rec.data, rec.addr);
       // Pages after the first of a block say CONTINUE; the first names its block.
       if (rec.type === "zero" || rec.type === "page") expect(Boolean(rec.flags & 0x20)).toBe(rec.addr !== 0);

@@ -38,28 +38,66 @@ function compressBound(n: number): number {
 }
 
 /**
- * Parses one record. Pure with respect to `ctx` until it returns, so a
- * NEED_MORE restart is safe; the caller applies `ctx` updates via `applyRamRecord`.
+ * A page record that is filled in again for every record of a stream, so
+ * that decoding allocates nothing per page. Its `data` is a view of the input
+ * window made on access; like the record itself, valid only until the next one.
  */
-export function parseRamRecord(r: ByteReader, ctx: RamContext): RamRecord {
+export class PageRecordCursor {
+  type: "zero" | "page" | "xbzrle" | "compressed" = "zero";
+  flags = 0;
+  block = "";
+  addr = 0;
+  fill = 0;
+  count = 1;
+  pageSize = 4096;
+  private buf: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  private length = 0;
+
+  setData(buf: Uint8Array, start: number, length: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.length = length;
+  }
+
+  get data(): Uint8Array {
+    return this.buf.subarray(this.start, this.start + this.length);
+  }
+
+  /** A standalone copy of the record, safe to keep. */
+  toRecord(): RamRecord {
+    const { type, flags, block, addr } = this;
+    if (type === "zero") return { type, flags, block, addr, fill: this.fill, count: this.count, pageSize: this.pageSize };
+    return { type, flags, block, addr, data: this.data.slice() };
+  }
+}
+
+function badRecord(why: string, offset: number): never {
+  throw new StreamFormatError("BAD_RAM_RECORD", why, { offset });
+}
+
+/**
+ * Parses one record. Pure with respect to `ctx` until it returns, so a
+ * NEED_MORE restart is safe; the caller applies `ctx` updates via
+ * `applyRamRecord`. With a `cursor`, page records are written into it (and
+ * it is returned) instead of into a new object.
+ */
+export function parseRamRecord(r: ByteReader, ctx: RamContext, cursor?: PageRecordCursor): RamRecord {
   const start = r.offset;
   const hi = r.u32();
   const lo = r.u32();
   const mask = ctx.pageSize - 1;
   const flags = lo & mask;
   const addr = hi * 0x1_0000_0000 + (lo - flags);
-  const bad: (why: string) => never = (why) => {
-    throw new StreamFormatError("BAD_RAM_RECORD", why, { offset: start });
-  };
   switch (flags & ~RAM_SAVE_FLAG_CONTINUE) {
     case RAM_SAVE_FLAG_MEM_SIZE: {
       const blocks: RamBlockInfo[] = [];
       let left = addr;
       while (left > 0) {
         const id = r.str8("RAM block id");
-        if (id.length === 0) bad("empty RAM block id in the block list");
+        if (id.length === 0) badRecord("empty RAM block id in the block list", start);
         const length = r.u64Number("RAM block length");
-        if (length > left) bad(`RAM block ${id} of 0x${length.toString(16)} bytes exceeds the remaining total 0x${left.toString(16)}`);
+        if (length > left) badRecord(`RAM block ${id} of 0x${length.toString(16)} bytes exceeds the remaining total 0x${left.toString(16)}`, start);
         let block: RamBlockInfo = { id, length };
         if (ctx.hugepageBlocks.has(id)) block = { ...block, pageSize: r.u64Number("RAM block page size") };
         if (ctx.ignoreShared) block = { ...block, gpa: r.u64Number("RAM block address") };
@@ -75,33 +113,54 @@ export function parseRamRecord(r: ByteReader, ctx: RamContext): RamRecord {
     case RAM_SAVE_FLAG_COMPRESS_PAGE: {
       let block: string;
       if (flags & RAM_SAVE_FLAG_CONTINUE) {
-        if (ctx.lastBlock === undefined) bad("CONTINUE page record with no previous block (\"Ack, bad migration stream!\")");
+        if (ctx.lastBlock === undefined) badRecord("CONTINUE page record with no previous block (\"Ack, bad migration stream!\")", start);
         block = ctx.lastBlock;
       } else {
         block = r.str8("RAM block id");
       }
       const length = ctx.blocks.get(block);
-      if (length === undefined) bad(`page record for unknown RAM block "${block}" ("Can't find block")`);
-      if (addr + ctx.pageSize > length) bad(`RAM offset 0x${addr.toString(16)} is outside block ${block} (0x${length.toString(16)} bytes)`);
+      if (length === undefined) badRecord(`page record for unknown RAM block "${block}" ("Can't find block")`, start);
+      if (addr + ctx.pageSize > length) badRecord(`RAM offset 0x${addr.toString(16)} is outside block ${block} (0x${length.toString(16)} bytes)`, start);
       const type = flags & ~RAM_SAVE_FLAG_CONTINUE;
-      if (type === RAM_SAVE_FLAG_ZERO) return { type: "zero", flags, block, addr, fill: r.u8() };
-      if (type === RAM_SAVE_FLAG_PAGE) return { type: "page", flags, block, addr, data: r.bytes(ctx.pageSize, "RAM page") };
-      if (type === RAM_SAVE_FLAG_XBZRLE) {
+      let kind: PageRecordCursor["type"];
+      let len: number;
+      if (type === RAM_SAVE_FLAG_ZERO) {
+        const fill = r.u8();
+        if (!cursor) return { type: "zero", flags, block, addr, fill, count: 1, pageSize: ctx.pageSize };
+        cursor.fill = fill;
+        cursor.count = 1;
+        cursor.pageSize = ctx.pageSize;
+        kind = "zero";
+        len = 0;
+      } else if (type === RAM_SAVE_FLAG_PAGE) {
+        kind = "page";
+        len = ctx.pageSize;
+      } else if (type === RAM_SAVE_FLAG_XBZRLE) {
         const enc = r.u8();
-        if (enc !== ENCODING_FLAG_XBZRLE) bad(`XBZRLE page with encoding flag 0x${enc.toString(16)}`);
-        const len = r.u16();
-        if (len > ctx.pageSize) bad(`XBZRLE page of ${len} bytes is larger than a page`);
-        return { type: "xbzrle", flags, block, addr, data: r.bytes(len, "XBZRLE data") };
+        if (enc !== ENCODING_FLAG_XBZRLE) badRecord(`XBZRLE page with encoding flag 0x${enc.toString(16)}`, start);
+        len = r.u16();
+        if (len > ctx.pageSize) badRecord(`XBZRLE page of ${len} bytes is larger than a page`, start);
+        kind = "xbzrle";
+      } else {
+        len = r.u32();
+        if (len > compressBound(ctx.pageSize)) badRecord(`compressed page of ${len} bytes is larger than zlib's bound`, start);
+        kind = "compressed";
       }
-      const len = r.u32();
-      if (len > compressBound(ctx.pageSize)) bad(`compressed page of ${len} bytes is larger than zlib's bound`);
-      return { type: "compressed", flags, block, addr, data: r.bytes(len, "compressed page") };
+      const dataStart = r.pos;
+      r.skip(len, kind === "page" ? "RAM page" : `${kind} page data`);
+      if (!cursor) return { type: kind as "page", flags, block, addr, data: r.buf.subarray(dataStart, dataStart + len) };
+      cursor.type = kind;
+      cursor.flags = flags;
+      cursor.block = block;
+      cursor.addr = addr;
+      cursor.setData(r.buf, dataStart, len);
+      return cursor as unknown as RamRecord;
     }
     case RAM_SAVE_FLAG_EOS:
       return { type: "eos", flags };
     default:
       if (flags & RAM_SAVE_FLAG_HOOK) throw new UnsupportedError("RAM hook records (RDMA) cannot appear in a byte stream", { offset: start });
-      return bad(`unknown combination of RAM flags 0x${flags.toString(16)}`);
+      return badRecord(`unknown combination of RAM flags 0x${flags.toString(16)}`, start);
   }
 }
 
@@ -133,9 +192,16 @@ export function encodeRamRecord(w: ByteWriter, rec: RamRecord): void {
       w.u64Number(rec.addr + rec.flags);
       if (!(rec.flags & RAM_SAVE_FLAG_CONTINUE)) w.str8(rec.block);
       switch (rec.type) {
-        case "zero":
+        case "zero": {
           w.u8(rec.fill);
+          // The rest of the run: ZERO|CONTINUE records for the following pages.
+          const more = RAM_SAVE_FLAG_ZERO | RAM_SAVE_FLAG_CONTINUE;
+          for (let i = 1, addr = rec.addr + rec.pageSize; i < rec.count; i++, addr += rec.pageSize) {
+            w.u64Number(addr + more);
+            w.u8(rec.fill);
+          }
           return;
+        }
         case "page":
           w.bytes(rec.data);
           return;

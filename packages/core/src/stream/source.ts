@@ -99,6 +99,11 @@ export class InputWindow {
     return this.ended && this.reader.pos >= this.reader.end;
   }
 
+  /** Starts reading the first chunk now, so that it arrives while the caller does other work. */
+  prefetch(): void {
+    if (!this.ended && !this.ahead) this.startReadAhead();
+  }
+
   private startReadAhead(): void {
     const spare = this.free.pop();
     const buf = spare ? new Uint8Array(spare) : new Uint8Array(HEADROOM + this.chunkBytes);

@@ -27,6 +27,8 @@ export interface CompiledDescription<S> {
    * subsections) to it.
    */
   save(w: ByteWriter, state: S, vmdesc: JsonObject | null, version?: number): void;
+  /** Builds the field codecs now (they are otherwise built on first use), children included. */
+  prepare(): void;
 }
 
 /** Elements whose wire size is zero may repeat at most this many times. */
@@ -69,6 +71,12 @@ function build(desc: Description<unknown>): CompiledDescription<unknown> {
   const { preLoad, postLoad, preSave, postSave } = desc.hooks;
   const self: CompiledDescription<unknown> = {
     desc,
+    prepare() {
+      if (codecs) return;
+      prepare();
+      for (const f of desc.fields) for (const child of childDescriptions(f.kind)) compile(child).prepare();
+      for (const s of subs!) s.compiled().prepare();
+    },
     load(r, stateArg, version) {
       if (!codecs) prepare();
       const state = stateArg as State;
@@ -124,6 +132,23 @@ function build(desc: Description<unknown>): CompiledDescription<unknown> {
     },
   };
   return self;
+}
+
+function childDescriptions(kind: Kind): Description<unknown>[] {
+  switch (kind.k) {
+    case "struct":
+    case "tmp":
+    case "qtailq":
+      return [kind.desc];
+    case "array":
+    case "varray":
+    case "ptrarray":
+      return childDescriptions(kind.of);
+    case "tuple":
+      return kind.of.flatMap(childDescriptions);
+    default:
+      return [];
+  }
 }
 
 function fieldExists(f: FieldDef, state: State, version: number): boolean {

@@ -34,10 +34,7 @@ export interface Vmdesc {
   readonly devices: readonly VmdescDevice[];
   /** The whole trailer as an ordered tree (duplicate keys kept). */
   readonly json: JsonObject;
-  /**
-   * The trailer's bytes when they are not in QEMU's canonical form (so that
-   * re-encoding from `json` would change them); undefined for QEMU's own.
-   */
+  /** The trailer's bytes as they came (for streams whose JSON is not in QEMU's canonical form). */
   readonly rawBytes: Uint8Array | undefined;
 }
 
@@ -71,20 +68,28 @@ export function parseVmdesc(input: Uint8Array | string, offset = 0): Vmdesc {
       json: d,
     });
   });
-  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const canonical = sameBytes(new TextEncoder().encode(stringifyQemuJson(root)), bytes);
-  return Object.freeze({ pageSize, devices: Object.freeze(devices), json: root, rawBytes: canonical ? undefined : bytes.slice() });
+  return Object.freeze({ pageSize, devices: Object.freeze(devices), json: root, rawBytes: typeof input === "string" ? undefined : input.slice() });
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** The trailer's bytes for re-encoding: QEMU's form from the tree, or the original bytes. */
+/**
+ * The trailer's bytes for encoding: written from the JSON tree in QEMU's
+ * form, which gives back QEMU's own bytes; a trailer that some other writer
+ * laid out differently (spacing, escapes) is kept as it came.
+ */
 export function vmdescBytes(v: Vmdesc): Uint8Array {
-  return v.rawBytes ?? new TextEncoder().encode(stringifyQemuJson(v.json));
+  const fromTree = new TextEncoder().encode(stringifyQemuJson(v.json));
+  return v.rawBytes && !sameBytes(fromTree, v.rawBytes) ? v.rawBytes : fromTree;
+}
+
+/** Whether the trailer is byte for byte what QEMU's JSON writer makes of its tree. */
+export function isCanonicalVmdesc(v: Vmdesc): boolean {
+  return !v.rawBytes || sameBytes(new TextEncoder().encode(stringifyQemuJson(v.json)), v.rawBytes);
 }
 
 function isCount(v: JsonValue | undefined): v is number {
