@@ -8,7 +8,8 @@ export async function rebuildRamImage(path: string): Promise<RamImage> {
   let machineType = "";
   let sendPageBits = false;
   const blocks = new Map<string, Uint8Array>();
-  /** Learnt from the first PAGE record; until then nothing was written, so a ZERO record has nothing to clear. */
+  /** Pages the records wrote, as a machine's dirty tracking would know them after loading. */
+  const written = new Map<string, Uint8Array>();
   const source = await openFileSource(path);
   let pageSize: number;
   try {
@@ -21,15 +22,28 @@ export async function rebuildRamImage(path: string): Promise<RamImage> {
       const rec = item.record;
       switch (rec.type) {
         case "mem-size":
-          for (const b of rec.blocks) if (blocks.get(b.id)?.length !== b.length) blocks.set(b.id, new Uint8Array(b.length));
+          for (const b of rec.blocks) {
+            if (blocks.get(b.id)?.length === b.length) continue;
+            blocks.set(b.id, new Uint8Array(b.length));
+            written.set(b.id, new Uint8Array(Math.ceil(b.length / 4096 / 8) + 1));
+          }
           return;
-        case "zero":
+        case "zero": {
           // Buffers start zeroed; a later pass may zero pages an earlier one filled.
           blocks.get(rec.block)!.fill(rec.fill, rec.addr, rec.addr + rec.count * rec.pageSize);
+          const bits = written.get(rec.block)!;
+          for (let i = 0, p = rec.addr / rec.pageSize; i < rec.count; i++, p++) {
+            if (rec.fill) bits[p >> 3]! |= 1 << (p & 7);
+            else bits[p >> 3]! &= ~(1 << (p & 7));
+          }
           return;
-        case "page":
+        }
+        case "page": {
           blocks.get(rec.block)!.set(rec.data, rec.addr); // data is a view valid only now: copy it
+          const p = rec.addr / rec.data.length;
+          written.get(rec.block)![p >> 3]! |= 1 << (p & 7);
           return;
+        }
         case "eos":
           return;
         default:
@@ -39,7 +53,7 @@ export async function rebuildRamImage(path: string): Promise<RamImage> {
   } finally {
     await source.close();
   }
-  const list: RamBlockImage[] = [...blocks].map(([id, data]) => ({ id, data }));
+  const list: RamBlockImage[] = [...blocks].map(([id, data]) => ({ id, data, written: written.get(id)! }));
   return { machineType, blocks: list, pageSize, sendPageBits };
 }
 

@@ -5,6 +5,6 @@
  */
 import type { Benchmark } from "./harness.js";
 import { parseBenchmark } from "./parse.js";
-import { writeBenchmark } from "./write.js";
+import { writeBenchmark, writeScanBenchmark } from "./write.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [parseBenchmark, writeBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [parseBenchmark, writeBenchmark, writeScanBenchmark];

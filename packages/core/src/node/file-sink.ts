@@ -3,30 +3,22 @@
  * replaces the target only once everything is written and synced. A crash or
  * an error leaves the old file as it was and no partial file behind.
  */
-import { randomBytes } from "node:crypto";
-import { open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { VmstateError } from "../errors.js";
 import type { ByteSink } from "../wire/byte-writer.js";
 
 export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink) => Promise<T>): Promise<T> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const suffix = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0");
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${suffix}.tmp`);
   let fh;
   try {
     fh = await open(tmp, "wx", 0o644);
   } catch (e) {
     throw new VmstateError("IO_ERROR", `cannot create ${tmp}: ${(e as Error).message}`, {}, { cause: e });
   }
+  const sink = fileHandleSink(fh);
   const handle = fh;
-  const sink: ByteSink = {
-    async write(chunk) {
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off);
-        off += bytesWritten;
-      }
-    },
-  };
   try {
     const result = await produce(sink);
     await handle.sync();
@@ -38,4 +30,32 @@ export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink)
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
+}
+
+/** A sink over an open file: sequential writes, gathered writes (writev) for borrowed views. */
+export function fileHandleSink(handle: FileHandle): ByteSink {
+  return {
+    async write(chunk) {
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off);
+        off += bytesWritten;
+      }
+    },
+    async writev(chunks) {
+      let rest = chunks;
+      while (rest.length) {
+        const { bytesWritten } = await handle.writev(rest as Uint8Array[]);
+        rest = dropBytes(rest, bytesWritten);
+      }
+    },
+  };
+}
+
+/** What is left of `chunks` after their first `n` bytes. */
+function dropBytes(chunks: readonly Uint8Array[], n: number): readonly Uint8Array[] {
+  let i = 0;
+  while (i < chunks.length && n >= chunks[i]!.length) n -= chunks[i++]!.length;
+  if (i === chunks.length) return [];
+  return n ? [chunks[i]!.subarray(n), ...chunks.slice(i + 1)] : chunks.slice(i);
 }

@@ -94,17 +94,28 @@ export class ByteWriter {
 /** Where encoded bytes go: a file, a socket, memory. The chunk may be reused once write returns or settles. */
 export interface ByteSink {
   write(chunk: Uint8Array): void | Promise<void>;
+  /**
+   * Optional gathered write (a file's writev): lets large borrowed views,
+   * such as guest RAM pages, reach the sink without being copied first.
+   */
+  writev?(chunks: readonly Uint8Array[]): void | Promise<void>;
 }
 
 /**
  * A ByteWriter that hands full chunks to a sink. Two buffers alternate so
  * that an asynchronous sink writes one while the encoder fills the other.
+ * With a gathering sink, `reference` passes large views through uncopied.
  * Contract: when `maybeFlush`/`flush` return a promise, await it before
  * writing again (it is the write still using the buffer being switched to).
  */
 export class SinkWriter extends ByteWriter {
   private spare: Uint8Array;
   private pending: Promise<void> | undefined;
+  /** Gathered pieces not yet handed on: parts of `buf` and borrowed views. */
+  private pieces: Uint8Array[] = [];
+  /** Start in `buf` of bytes written since the last piece was cut. */
+  private cut = 0;
+  private referenced = 0;
 
   constructor(
     private readonly sink: ByteSink,
@@ -114,18 +125,65 @@ export class SinkWriter extends ByteWriter {
     this.spare = new Uint8Array(chunkSize + 64 * 1024);
   }
 
+  override get position(): number {
+    return this.flushed + this.pos + this.referenced;
+  }
+
+  /**
+   * Appends `view` without copying it when the sink gathers (else copies).
+   * The caller keeps the bytes unchanged until `drain()` has resolved.
+   */
+  reference(view: Uint8Array): void {
+    if (!this.sink.writev) {
+      this.bytes(view);
+      return;
+    }
+    if (this.pos > this.cut) this.pieces.push(this.buf.subarray(this.cut, this.pos));
+    this.cut = this.pos;
+    this.pieces.push(view);
+    this.referenced += view.length;
+  }
+
+  override ensure(n: number): void {
+    // Growing would move bytes that gathered pieces point into; flush-free growth is only safe without them.
+    if (this.pieces.length && this.pos + n > this.buf.length) {
+      this.pieces.push(this.buf.subarray(this.cut, this.pos));
+      this.spareForGrowth(n);
+      return;
+    }
+    super.ensure(n);
+  }
+
+  private spareForGrowth(n: number): void {
+    const next = new Uint8Array(Math.max(this.buf.length, n * 2));
+    this.flushed += this.pos;
+    this.pos = 0;
+    this.cut = 0;
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
   /** Flushes if a chunk is full. */
   maybeFlush(): Promise<void> | undefined {
-    return this.pos < this.chunkSize ? undefined : this.flush();
+    return this.pos + this.referenced < this.chunkSize ? undefined : this.flush();
   }
 
   /** Hands everything written so far to the sink. */
   flush(): Promise<void> | undefined {
-    if (this.pos === 0) return undefined;
+    if (this.pos === 0 && this.pieces.length === 0) return undefined;
     const full = this.buf;
-    const written = this.sink.write(full.subarray(0, this.pos));
-    this.flushed += this.pos;
+    let written: void | Promise<void>;
+    if (this.pieces.length) {
+      if (this.pos > this.cut) this.pieces.push(full.subarray(this.cut, this.pos));
+      written = this.sink.writev!(this.pieces);
+      this.pieces = [];
+    } else {
+      written = this.sink.write(full.subarray(0, this.pos));
+    }
+    this.flushed += this.pos + this.referenced;
     this.pos = 0;
+    this.cut = 0;
+    this.referenced = 0;
     if (!(written instanceof Promise)) return undefined; // a synchronous sink is done with the buffer
     const previous = this.pending;
     this.pending = written;
