@@ -21,3 +21,4 @@ export { RamStreamWriter, type RamBlockImage } from "./stream/ram-writer.js";
 export { isZeroBytes } from "./wire/zero-page.js";
 export * from "./runstate/index.js";
 export { writeRamImageStream, type RamImage } from "./stream/ram-image.js";
+export { dumpVMState, type DumpedDevice } from "./vmstate/dump.js";

@@ -491,6 +491,11 @@ describe("errors name where they happen", () => {
   });
 
   it("refuses a description whose varray count field does not exist", () => {
-    expect(() => defineVMState({ name: "bad", version: 1, fields: { xs: varray(uint8, "missing") } })).toThrow(/count field missing is not a field of bad/);
+    expect(() => defineVMState({ name: "bad", version: 1, fields: { xs: varray(uint8, "missing") } })).toThrow(/count field missing is neither a field nor a local of bad/);
+    // Declared as a local (state read but not migrated), it is fine.
+    const fifo = defineVMState({ name: "Fifo8", version: 1, minimumVersion: 1, locals: ["capacity"], fields: { data: vbuffer("capacity"), head: uint32, num: uint32 } });
+    const w = new ByteWriter();
+    compile(fifo).save(w, { capacity: 2, data: Uint8Array.from([7, 8]), head: 0, num: 1 }, null);
+    expect(hexOf(w.result())).toBe("0708" + "00000000" + "00000001");
   });
 });

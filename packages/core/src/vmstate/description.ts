@@ -68,6 +68,8 @@ export interface Description<S = unknown> {
   readonly hooks: Hooks<S>;
   /** QEMU's `fields == NULL` (unmigratable stubs): -dump-vmstate then has no "Fields". */
   readonly hasFieldList: boolean;
+  /** State properties read but not migrated (see VMStateSpec.locals). */
+  readonly locals: readonly string[];
   /** Phantom: the state type. */
   readonly __state?: S;
 }
@@ -114,8 +116,14 @@ export function subsection<S, P = unknown>(desc: Description<S>, needed?: (state
   return Object.freeze(needed ? { desc, needed: needed as (state: never) => boolean } : { desc });
 }
 
-export interface VMStateSpec<F extends FieldsSpec, Subs extends readonly Subsection<unknown>[], S> extends Hooks<S> {
+export interface VMStateSpec<F extends FieldsSpec, Subs extends readonly Subsection<unknown>[], L extends readonly string[], S> extends Hooks<S> {
   readonly name: string;
+  /**
+   * State the description reads but does not migrate: counts and sizes that
+   * varrays, vbuffers and bitmaps take from the loading side (QEMU's Fifo8
+   * sizes its buffer by its local `capacity`), or from a parent's fields.
+   */
+  readonly locals?: L;
   readonly version: number;
   readonly minimumVersion?: number;
   readonly priority?: number;
@@ -132,10 +140,14 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
  * which is the wire order. The state type is inferred from the fields and
  * the subsections.
  */
+type LocalsState<L extends readonly string[]> = { -readonly [K in L[number]]: number };
+type DefinedState<F, Subs, L extends readonly string[]> = Simplify<FieldsState<F> & SubsectionsState<Subs> & LocalsState<L>>;
+
 export function defineVMState<
   const F extends FieldsSpec,
   const Subs extends readonly Subsection<unknown>[] = [],
->(spec: VMStateSpec<F, Subs, Simplify<FieldsState<F> & SubsectionsState<Subs>>>): Description<Simplify<FieldsState<F> & SubsectionsState<Subs>>> {
+  const L extends readonly string[] = [],
+>(spec: VMStateSpec<F, Subs, L, DefinedState<F, Subs, L>>): Description<DefinedState<F, Subs, L>> {
   const fields: FieldDef[] = [];
   for (const [key, entry] of Object.entries(spec.fields)) {
     const isKind = typeof (entry as Kind).k === "string";
@@ -168,6 +180,7 @@ export function defineVMState<
       ...(spec.needed ? { needed: spec.needed } : {}),
     },
     hasFieldList: spec.hasFieldList ?? true,
+    locals: spec.locals ?? [],
   });
 }
 
@@ -183,7 +196,8 @@ export function makeDescription<S>(d: Omit<Description<S>, "__state">): Descript
     if (keys.has(f.key)) throw new DescriptionError(`${d.name}: field ${f.key} appears twice`, where);
     keys.add(f.key);
   }
-  for (const f of d.fields) checkKind(d, f.key, f.kind, keys);
+  const readable = new Set([...keys, ...d.locals]);
+  for (const f of d.fields) checkKind(d, f.key, f.kind, readable);
   const subNames = new Set<string>();
   for (const s of d.subsections) {
     if (subNames.has(s.desc.name)) throw new DescriptionError(`${d.name}: subsection ${s.desc.name} appears twice`, where);
@@ -204,13 +218,13 @@ function checkKind(d: Omit<Description, "__state">, key: string, kind: Kind, key
       if (!Number.isInteger(kind.size) || kind.size < 0) bad(`bad size ${kind.size}`);
       break;
     case "vbuffer":
-      if (!keys.has(kind.sizeField)) bad(`size field ${kind.sizeField} is not a field of ${d.name}`);
+      if (!keys.has(kind.sizeField)) bad(`size field ${kind.sizeField} is neither a field nor a local of ${d.name}`);
       break;
     case "bitmap":
-      if (!keys.has(kind.bitsField)) bad(`bit-count field ${kind.bitsField} is not a field of ${d.name}`);
+      if (!keys.has(kind.bitsField)) bad(`bit-count field ${kind.bitsField} is neither a field nor a local of ${d.name}`);
       break;
     case "varray":
-      if (!keys.has(kind.countField)) bad(`count field ${kind.countField} is not a field of ${d.name}`);
+      if (!keys.has(kind.countField)) bad(`count field ${kind.countField} is neither a field nor a local of ${d.name}`);
       checkKind(d, key, kind.of, keys);
       break;
     case "array":

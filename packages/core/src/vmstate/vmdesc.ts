@@ -140,6 +140,7 @@ function legacyDescription(device: VmdescDevice, ctx: Ctx): Description<VmdescSt
     subsections: [],
     hooks: {},
     hasFieldList: true,
+    locals: [],
   });
 }
 
@@ -176,6 +177,7 @@ function deriveVmsd(o: JsonObject, ctx: Ctx, path: string): Description<VmdescSt
       subsections,
       hooks: {},
       hasFieldList: true,
+      locals: [],
     });
     derived.set(o, d);
     return d;
