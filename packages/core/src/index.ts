@@ -22,3 +22,4 @@ export { isZeroBytes } from "./wire/zero-page.js";
 export * from "./runstate/index.js";
 export { writeRamImageStream, type RamImage } from "./stream/ram-image.js";
 export { dumpVMState, type DumpedDevice } from "./vmstate/dump.js";
+export * from "./machine/index.js";

@@ -4,6 +4,7 @@
  * holds all it needs (exact RAM flags, footers, the vmdesc tree).
  */
 import { InvalidStateError } from "../errors.js";
+import { type JsonObject, stringifyQemuJson } from "../json/qemu-json.js";
 import { compile } from "../vmstate/compile.js";
 import { vmdescBytes } from "../vmstate/vmdesc.js";
 import { ByteWriter, type ByteSink, SinkWriter } from "../wire/byte-writer.js";
@@ -46,6 +47,18 @@ export function encodeSectionFooter(w: ByteWriter, sectionId: number): void {
   w.u32(sectionId);
 }
 
+/** The trailer: 0x06, be32 length, the JSON. */
+export function encodeVmdescBytes(w: ByteWriter, json: Uint8Array): void {
+  w.u8(QEMU_VM_VMDESCRIPTION);
+  w.u32(json.length);
+  w.bytes(json);
+}
+
+/** The trailer for a vmdesc built as a JSON tree (`{"page_size": …, "devices": […]}`). */
+export function encodeVmdesc(w: ByteWriter, vmdesc: JsonObject): void {
+  encodeVmdescBytes(w, new TextEncoder().encode(stringifyQemuJson(vmdesc)));
+}
+
 /** Writes one item into `w`. */
 export function encodeItem(w: ByteWriter, item: StreamItem): void {
   switch (item.kind) {
@@ -80,13 +93,9 @@ export function encodeItem(w: ByteWriter, item: StreamItem): void {
     case "eof":
       w.u8(QEMU_VM_EOF);
       return;
-    case "vmdesc": {
-      const text = vmdescBytes(item.vmdesc);
-      w.u8(QEMU_VM_VMDESCRIPTION);
-      w.u32(text.length);
-      w.bytes(text);
+    case "vmdesc":
+      encodeVmdescBytes(w, vmdescBytes(item.vmdesc));
       return;
-    }
     case "trailing":
       w.bytes(item.bytes);
       return;

@@ -5,14 +5,12 @@
  * saves a RAM image, and what the write benchmark measures.
  */
 import { JsonObject } from "../json/qemu-json.js";
-import { parseVmdesc } from "../vmstate/vmdesc.js";
 import { type ByteSink, SinkWriter } from "../wire/byte-writer.js";
 import { CONFIG_TARGET_PAGE_BITS, QEMU_VM_EOF, QEMU_VM_FILE_MAGIC, QEMU_VM_FILE_VERSION, RAM_SECTION_VERSION } from "./constants.js";
 import { encodeConfiguration } from "./configuration.js";
-import { encodeItem, encodeSectionFooter, encodeSectionHeader } from "./encoder.js";
+import { encodeSectionFooter, encodeSectionHeader, encodeVmdesc } from "./encoder.js";
 import type { ConfigSubsection, SectionHeader } from "./model.js";
 import { type RamBlockImage, RamStreamWriter } from "./ram-writer.js";
-import { stringifyQemuJson } from "../json/qemu-json.js";
 
 export interface RamImage {
   readonly machineType: string;
@@ -46,7 +44,7 @@ export async function writeRamImageStream(sink: ByteSink, image: RamImage, optio
   encodeSectionFooter(w, ram.sectionId);
   w.u8(QEMU_VM_EOF);
   const vmdesc = new JsonObject().set("page_size", pageSize).set("devices", []);
-  encodeItem(w, { kind: "vmdesc", offset: w.position, vmdesc: parseVmdesc(stringifyQemuJson(vmdesc)) });
+  encodeVmdesc(w, vmdesc);
   await w.drain();
   return w.position;
 }

@@ -57,35 +57,68 @@ export class RamStreamWriter {
    * page when absent). Awaits the sink when it is behind.
    */
   async writePages(block: RamBlockImage, wanted?: (page: number) => boolean): Promise<void> {
-    const w = this.w;
-    const ps = this.pageSize;
-    const data = block.data;
-    const written = block.written;
-    const pages = data.length / ps;
+    const pages = block.data.length / this.pageSize;
     let sinceYield = 0;
     for (let p = 0; p < pages; p++) {
       if (wanted && !wanted(p)) continue;
-      const knownZero = written !== undefined && !(written[p >> 3]! & (1 << (p & 7)));
-      const page = knownZero ? undefined : data.subarray(p * ps, (p + 1) * ps);
-      const cont = this.lastBlock === block.id;
-      const zero = page === undefined || isZeroBytes(page);
-      w.u64Number(p * ps + (zero ? RAM_SAVE_FLAG_ZERO : RAM_SAVE_FLAG_PAGE) + (cont ? RAM_SAVE_FLAG_CONTINUE : 0));
-      if (!cont) {
-        w.str8(block.id);
-        this.lastBlock = block.id;
-      }
-      if (zero) {
-        w.u8(0);
-        this.counts.zero++;
-      } else {
-        w.reference(page!); // no copy when the sink gathers: RAM does not change while it is saved
-        this.counts.normal++;
-      }
+      this.writePage(block, p);
       if (++sinceYield === PAGES_PER_YIELD) {
         sinceYield = 0;
-        const pending = w.maybeFlush();
+        const pending = this.w.maybeFlush();
         if (pending) await pending;
       }
+    }
+  }
+
+  /**
+   * Writes the pages whose bit is set in `bitmap` (bit p of byte p >> 3),
+   * clearing each bit as its page goes, up to `max` pages. Returns how many
+   * were written. Zero bytes of the bitmap are skipped eight pages at a time.
+   */
+  async writeBitmapPages(block: RamBlockImage, bitmap: Uint8Array, max = Infinity): Promise<number> {
+    const pages = block.data.length / this.pageSize;
+    let sent = 0;
+    let sinceYield = 0;
+    for (let byte = 0; byte < bitmap.length && sent < max; byte++) {
+      if (bitmap[byte] === 0) continue;
+      for (let bit = 0; bit < 8 && sent < max; bit++) {
+        const p = byte * 8 + bit;
+        if (p >= pages || !(bitmap[byte]! & (1 << bit))) continue;
+        bitmap[byte]! &= ~(1 << bit);
+        this.writePage(block, p);
+        sent++;
+        if (++sinceYield === PAGES_PER_YIELD) {
+          sinceYield = 0;
+          const pending = this.w.maybeFlush();
+          if (pending) await pending;
+        }
+      }
+    }
+    return sent;
+  }
+
+  /** One page: ZERO if it is known or found to be zero, else PAGE; CONTINUE when the block is the last one sent. */
+  writePage(block: RamBlockImage, p: number): void {
+    const w = this.w;
+    const ps = this.pageSize;
+    const written = block.written;
+    const knownZero = written !== undefined && !(written[p >> 3]! & (1 << (p & 7)));
+    const page = knownZero ? undefined : block.data.subarray(p * ps, (p + 1) * ps);
+    const cont = this.lastBlock === block.id;
+    const zero = page === undefined || isZeroBytes(page);
+    w.u64Number(p * ps + (zero ? RAM_SAVE_FLAG_ZERO : RAM_SAVE_FLAG_PAGE) + (cont ? RAM_SAVE_FLAG_CONTINUE : 0));
+    if (!cont) {
+      w.str8(block.id);
+      this.lastBlock = block.id;
+    }
+    if (zero) {
+      w.u8(0);
+      this.counts.zero++;
+    } else {
+      // No copy when the sink gathers. A page the guest changes before the sink
+      // has it is dirty again, so a later record carries its final content.
+      w.reference(page!);
+      this.counts.normal++;
     }
   }
 

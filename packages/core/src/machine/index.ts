@@ -1,0 +1,21 @@
+/** The machine core: guest RAM, the save-state list, savevm / loadvm, migration. */
+export { GuestRam, RamBlock } from "./guest-ram.js";
+export { SaveStateList, type SaveStateEntry, type LiveHandlers, type RegisterOptions } from "./save-state.js";
+export { RamHandler, RAM_IDSTR, type RamHandlerOptions } from "./ram-handler.js";
+export { GlobalState, globalStateDescription } from "./global-state.js";
+export { VmStateWriter, type MachineConfig } from "./vmstate-writer.js";
+export { loadVmState, type LoadMode, type LoadReport } from "./vmstate-loader.js";
+export { Machine, type MachineOptions, type LoadInput, type SaveResult } from "./machine.js";
+export {
+  OutgoingMigration,
+  incomingMigration,
+  migrate,
+  type MigrationOptions,
+  type MigrationOutcome,
+  type MigrationPhase,
+  type MigrationProgress,
+  type IncomingOptions,
+  type IncomingOutcome,
+} from "./migration.js";
+export { MemoryPipe } from "./pipe.js";
+export { cloneState, assignState } from "./state-copy.js";
