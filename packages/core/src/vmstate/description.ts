@@ -111,8 +111,11 @@ export type SubsectionsState<Subs> = Subs extends readonly Subsection<infer _S>[
   ? UnionToIntersection<{ [I in keyof Subs]: Subs[I] extends Subsection<infer S> ? S : never }[number]>
   : unknown;
 
-/** A subsection; `needed` sees the whole shared state (typed as the subsection's own plus `P`). */
-export function subsection<S, P = unknown>(desc: Description<S>, needed?: (state: S & P) => boolean): Subsection<S> {
+/**
+ * A subsection. `needed` sees the whole state the subsection shares with its
+ * parent: typed as the subsection's own unless the callback says more.
+ */
+export function subsection<S, P = S>(desc: Description<S>, needed?: (state: P) => boolean): Subsection<S> {
   return Object.freeze(needed ? { desc, needed: needed as (state: never) => boolean } : { desc });
 }
 

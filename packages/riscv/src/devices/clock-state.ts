@@ -1,0 +1,18 @@
+/**
+ * QEMU's `timer` section (softmmu/cpu-timers.c vmstate_timers). This machine
+ * runs on a virtual clock driven by retired instructions; that clock, in ns,
+ * travels in cpu_clock_offset so that a restored machine resumes the same time.
+ */
+import { createState, defineVMState, field, int64, unused, type StateOf } from "@vmstate/core";
+
+export const timersDescription = defineVMState({
+  name: "timer",
+  version: 2,
+  minimumVersion: 1,
+  fields: { cpu_ticks_offset: int64, unused: unused(8), cpu_clock_offset: field(int64, { version: 2 }) },
+});
+export type TimersState = StateOf<typeof timersDescription>;
+
+export function createTimersState(): TimersState {
+  return createState(timersDescription);
+}

@@ -1,0 +1,1 @@
+export { SystemBus, type MmioDevice, type MmioWindow, type RamWindow } from "./bus.js";
