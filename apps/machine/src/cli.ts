@@ -4,12 +4,26 @@ import { cac } from "cac";
 import { isVmstateError } from "@vmstate/core";
 import { inspect, type InspectFormat } from "./commands/inspect.js";
 import { rewrite } from "./commands/rewrite.js";
+import { runCommand } from "./commands/run.js";
+import { saveCommand } from "./commands/save.js";
+import { loadCommand } from "./commands/load.js";
+import { parseCount, parseSize } from "./sizes.js";
+
+function machineOptions(opts: Record<string, string | number | boolean | undefined>) {
+  return {
+    cpus: parseCount(opts.cpus as string | number, "--cpus"),
+    memBytes: parseSize(String(opts.mem)),
+    seed: parseCount(opts.seed as string | number, "--seed"),
+    workload: true,
+  };
+}
 
 const VERSION = "0.1.0";
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const cli = cac("vmstate");
   let action: Promise<void> | undefined;
+  let exitCode = 0;
 
   cli
     .command("inspect <file>", "Summarise a QEMU migration stream (a file, a .gz, or - for stdin)")
@@ -28,6 +42,52 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       });
     });
 
+  cli
+    .command("run", "Run a machine's workload, saving and restoring it along the way; check it ends as an uninterrupted run does")
+    .option("--arch <arch>", "Architecture (riscv64, aarch64)", { default: "riscv64" })
+    .option("--cpus <n>", "CPUs", { default: 1 })
+    .option("--mem <size>", "Main RAM", { default: "256M" })
+    .option("--cycles <n>", "Cycles per CPU", { default: 200000 })
+    .option("--seed <n>", "Seed for the workload and the switch points", { default: 1 })
+    .option("--switches <n>", "How many times to save and restore", { default: 3 })
+    .option("--migrate", "Switch by live migration every other time")
+    .option("--timeline", "Print run-state transitions, change-state handlers and events with timestamps")
+    .option("--snapshot-dir <dir>", "Write snapshots as files there instead of in memory")
+    .action((opts: Record<string, string | number | boolean | undefined>) => {
+      action = runCommand(
+        {
+          arch: String(opts.arch),
+          ...machineOptions(opts),
+          cycles: parseCount(opts.cycles as string | number, "--cycles"),
+          switches: parseCount(opts.switches as string | number, "--switches"),
+          migrate: Boolean(opts.migrate),
+          timeline: Boolean(opts.timeline),
+          ...(opts.snapshotDir ? { snapshotDir: String(opts.snapshotDir) } : {}),
+        },
+        out,
+      ).then((code) => {
+        exitCode = code;
+      });
+    });
+
+  cli
+    .command("save <file>", "Run a machine's workload, then save its state to a file (atomically)")
+    .option("--arch <arch>", "Architecture", { default: "riscv64" })
+    .option("--cpus <n>", "CPUs", { default: 1 })
+    .option("--mem <size>", "Main RAM", { default: "256M" })
+    .option("--cycles <n>", "Cycles per CPU before saving", { default: 100000 })
+    .option("--seed <n>", "Seed for the workload", { default: 1 })
+    .action((file: string, opts: Record<string, string | number | boolean | undefined>) => {
+      action = saveCommand({ arch: String(opts.arch), ...machineOptions(opts), cycles: parseCount(opts.cycles as string | number, "--cycles") }, file, out);
+    });
+
+  cli
+    .command("load <file>", "Load a snapshot (ours or QEMU's) into a fresh machine and run it on")
+    .option("--run <n>", "Cycles per CPU to run after loading", { default: 100000 })
+    .action((file: string, opts: Record<string, string | number | undefined>) => {
+      action = loadCommand(file, parseCount(opts.run as string | number, "--run"), out, (s) => process.stderr.write(s));
+    });
+
   cli.help();
   cli.version(VERSION);
   try {
@@ -39,7 +99,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     }
     await cli.runMatchedCommand();
     await action;
-    return 0;
+    return exitCode;
   } catch (e) {
     process.stderr.write(`error: ${describeError(e)}\n`);
     return isVmstateError(e) ? 1 : 2;

@@ -12,8 +12,8 @@ import { memorySource } from "../stream/source.js";
 import { GlobalState, globalStateDescription } from "./global-state.js";
 import { GuestRam } from "./guest-ram.js";
 import { RAM_IDSTR, RamHandler, type RamHandlerOptions } from "./ram-handler.js";
-import { type RegisterOptions, type SaveStateEntry, SaveStateList } from "./save-state.js";
-import { loadVmState, type LoadReport } from "./vmstate-loader.js";
+import { type DeviceHooks, type RegisterOptions, type SaveStateEntry, SaveStateList } from "./save-state.js";
+import { loadVmState, type LoadOptions, type LoadReport } from "./vmstate-loader.js";
 import { type MachineConfig, VmStateWriter } from "./vmstate-writer.js";
 import { RAM_SECTION_VERSION } from "../stream/constants.js";
 
@@ -57,7 +57,7 @@ export class Machine {
   }
 
   /** Registers a device or CPU state (vmstate_register). */
-  registerDevice<S extends object>(idstr: string, desc: Description<S>, state: S, options: RegisterOptions & { loaded?: (version: number) => void } = {}): SaveStateEntry {
+  registerDevice<S extends object>(idstr: string, desc: Description<S>, state: S, options: RegisterOptions & DeviceHooks = {}): SaveStateEntry {
     return this.saveStates.registerVmstate(idstr, desc, state, options);
   }
 
@@ -98,15 +98,15 @@ export class Machine {
    * stream fits (changing nothing), then load it; start again if it was
    * running. A stream that does not fit leaves the machine as it was.
    */
-  async load(input: LoadInput): Promise<LoadReport> {
+  async load(input: LoadInput, options: LoadOptions = {}): Promise<LoadReport> {
     const open = typeof input === "function" ? input : () => memorySource(input);
     const wasRunning = this.vm.machine.isRunning();
     this.vm.vmStop("restore-vm");
     try {
       this.realize();
-      await this.withSource(open, (s) => loadVmState(this.saveStates, this.ramHandler, this.config, s, "check"));
+      await this.withSource(open, (s) => loadVmState(this.saveStates, this.ramHandler, this.config, s, "check", options));
       this.globalState.received = false;
-      const report = await this.withSource(open, (s) => loadVmState(this.saveStates, this.ramHandler, this.config, s, "apply"));
+      const report = await this.withSource(open, (s) => loadVmState(this.saveStates, this.ramHandler, this.config, s, "apply", options));
       this.globalState.received = report.loaded.includes(this.globalStateEntry!);
       return report;
     } finally {

@@ -38,8 +38,16 @@ export interface SaveStateEntry {
     readonly state: object;
     /** Device-side work once a load has put new state in place (QEMU's post_load side effects). */
     readonly loaded?: (version: number) => void;
+    /** Brings the live device's state into `state` before it is saved or compared (a CPU's registers, say). */
+    readonly beforeSave?: () => void;
   };
   readonly live?: LiveHandlers;
+}
+
+/** Device-side hooks around a VMState entry's state object. */
+export interface DeviceHooks {
+  loaded?: (version: number) => void;
+  beforeSave?: () => void;
 }
 
 export interface RegisterOptions {
@@ -61,7 +69,7 @@ export class SaveStateList {
     idstr: string,
     desc: Description<S>,
     state: S,
-    options: RegisterOptions & { loaded?: (version: number) => void } = {},
+    options: RegisterOptions & DeviceHooks = {},
   ): SaveStateEntry {
     return this.add({
       idstr,
@@ -69,7 +77,12 @@ export class SaveStateList {
       sectionId: this.nextSectionId,
       priority: desc.priority,
       version: desc.version,
-      vmstate: { desc: desc as Description<unknown>, state, ...(options.loaded ? { loaded: options.loaded } : {}) },
+      vmstate: {
+        desc: desc as Description<unknown>,
+        state,
+        ...(options.loaded ? { loaded: options.loaded } : {}),
+        ...(options.beforeSave ? { beforeSave: options.beforeSave } : {}),
+      },
     });
   }
 

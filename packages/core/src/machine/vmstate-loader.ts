@@ -24,6 +24,18 @@ export interface LoadReport {
   readonly decode: DecodeResult;
   /** Entries whose sections arrived, in stream order. */
   readonly loaded: readonly SaveStateEntry[];
+  /** Sections this machine has no entry for, skipped (`idstr[instance]`), when skipping was asked for. */
+  readonly skipped: readonly string[];
+}
+
+export interface LoadOptions {
+  /**
+   * What to do with a section the machine has no entry for: QEMU's answer is
+   * an error ("Unknown savevm section or instance"); "skip" reads it through
+   * its vmdesc, keeps it out of every device and lists it in the report
+   * (for loading a QEMU snapshot into a machine that models less).
+   */
+  unknownSections?: "error" | "skip";
 }
 
 export async function loadVmState(
@@ -32,10 +44,13 @@ export async function loadVmState(
   config: MachineConfig,
   source: ByteSource,
   mode: LoadMode,
+  options: LoadOptions = {},
 ): Promise<LoadReport> {
   const staged = new Map<SaveStateEntry, { state: object; version: number }>();
   const loaded: SaveStateEntry[] = [];
+  const skipped: string[] = [];
   let current: SaveStateEntry | undefined;
+  let skipping = false;
   let sawConfiguration = false;
 
   const entryFor = (s: SectionHeader, offset: number): SaveStateEntry => {
@@ -80,13 +95,23 @@ export async function loadVmState(
         if (!sawConfiguration) {
           throw new StateLoadError("MACHINE_MISMATCH", "Configuration section missing", { offset: item.offset });
         }
+        skipping = options.unknownSections === "skip" && !list.find(item.section.idstr, item.section.instanceId);
+        if (skipping) {
+          const label = sectionLabel(item.section);
+          if (!skipped.includes(label)) skipped.push(label);
+          return;
+        }
         current = entryFor(item.section, item.offset);
         if (!loaded.includes(current)) loaded.push(current);
         return;
+      case "section-end":
+        skipping = false;
+        return;
       case "state":
-        staged.set(current!, { state: item.state, version: item.section.version });
+        if (!skipping) staged.set(current!, { state: item.state, version: item.section.version });
         return;
       case "ram":
+        if (skipping) return;
         if (mode === "check") {
           if (item.record.type === "mem-size") ram.checkBlockList(item.record, item.offset);
           return;
@@ -94,7 +119,7 @@ export async function loadVmState(
         return current!.live!.load(item);
       case "htab":
       case "opaque":
-        if (mode === "apply") return current!.live?.load(item);
+        if (mode === "apply" && !skipping) return current!.live?.load(item);
         return;
       default:
         return;
@@ -124,5 +149,5 @@ export async function loadVmState(
       e.vmstate!.loaded?.(version);
     }
   }
-  return { decode, loaded };
+  return { decode, loaded, skipped };
 }

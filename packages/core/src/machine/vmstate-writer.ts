@@ -89,6 +89,7 @@ export class VmStateWriter {
     for (const e of this.list.entries) {
       const vs = e.vmstate;
       if (!vs) continue;
+      vs.beforeSave?.();
       if (vs.desc.hooks.needed && !vs.desc.hooks.needed(vs.state)) continue;
       this.header(e, "full");
       const entry = vmdescDeviceEntry(e.idstr, e.instanceId);

@@ -40,4 +40,4 @@ export {
 } from "./events.js";
 export { VmControl, type VmControlOptions, type VcpuControl, type VmHooks, type VmStep, type StepObserver } from "./vm.js";
 export { MainLoop, type MainLoopOptions, type MainLoopHooks, type ShutdownAction } from "./main-loop.js";
-export { TimelineRecorder, type TimelineEntry, type TimelineSources, formatTimelineEntry } from "./timeline.js";
+export { TimelineRecorder, type TimelineEntry, type TimedTimelineEntry, type TimelineSources, formatTimelineEntry } from "./timeline.js";

@@ -26,9 +26,15 @@ export interface TimelineSources {
   observeSteps?(observer: StepObserver): () => void;
 }
 
+/** An entry with when it happened, in ms on the recorder's clock. */
+export type TimedTimelineEntry = TimelineEntry & { readonly at: number };
+
 export class TimelineRecorder {
-  private readonly list: TimelineEntry[] = [];
+  private readonly list: TimedTimelineEntry[] = [];
   private readonly detachers: (() => void)[] = [];
+
+  /** `now` gives the time stamped on each entry (default: the monotonic performance clock). */
+  constructor(private readonly now: () => number = () => (globalThis.performance ?? Date).now()) {}
 
   /** Starts recording from `sources`. Returns the function that stops it. */
   attach(sources: TimelineSources): () => void {
@@ -49,7 +55,7 @@ export class TimelineRecorder {
     for (const d of this.detachers.splice(0)) d();
   }
 
-  get entries(): readonly TimelineEntry[] {
+  get entries(): readonly TimedTimelineEntry[] {
     return [...this.list];
   }
 
@@ -63,7 +69,7 @@ export class TimelineRecorder {
   }
 
   private push(entry: TimelineEntry): void {
-    this.list.push(Object.freeze({ ...entry }));
+    this.list.push(Object.freeze({ ...entry, at: this.now() }));
   }
 }
 
