@@ -24,3 +24,4 @@ export { writeRamImageStream, type RamImage } from "./stream/ram-image.js";
 export { dumpVMState, type DumpedDevice } from "./vmstate/dump.js";
 export * from "./machine/index.js";
 export { checkConformance, type ConformanceReport, type ConformanceOptions } from "./vmstate/conformance.js";
+export * from "./qemu/index.js";

@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { checkConformance } from "@vmstate/core";
 import { describe, expect, it } from "vitest";
 import { createMtimerState, mtimerDescription } from "./aclint.js";
-import { timersDescription } from "./clock-state.js";
+import { timersDescription } from "@vmstate/core";
 import { createSerialState, serialMmDescription } from "./ns16550.js";
 import { createPlicState, plicDescription } from "./plic.js";
 

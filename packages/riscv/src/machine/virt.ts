@@ -9,7 +9,7 @@
 import { InvalidStateError, Machine, type CpuReport, type RunnableMachine, type RunOptions, type RunStep } from "@vmstate/core";
 import { SystemBus } from "../bus.js";
 import { Aclint, CLINT_SIZE, createMtimerState, mtimerDescription } from "../devices/aclint.js";
-import { createTimersState, timersDescription } from "../devices/clock-state.js";
+import { createTimersState, timersDescription } from "@vmstate/core";
 import { createSerialState, Ns16550, serialMmDescription } from "../devices/ns16550.js";
 import { createPlicState, Plic, PLIC_SIZE, plicDescription } from "../devices/plic.js";
 import {
