@@ -1,1 +1,1 @@
-export {};
+export * from "./cpu/index.js";

@@ -144,7 +144,7 @@ function compareValue(ours: Kind, a: unknown, theirs: Kind, b: unknown, path: st
     const [kb, vb] = listB[i]!;
     const p = listA.length > 1 ? `${path}[${i}]` : path;
     if (ka.k === "struct" && kb.k === "struct") compareLevel(ka.desc, va as Record<string, unknown>, kb.desc, vb as Record<string, unknown>, `${p}.`, out);
-    else if (scalar(va) !== scalar(vb)) out.push(`${p}: ${scalar(va)} vs ${scalar(vb)}`);
+    else if (scalar(asInteger(ka, va, kb)) !== scalar(asInteger(kb, vb, ka))) out.push(`${p}: ${scalar(va)} vs ${scalar(vb)}`);
   }
 }
 
@@ -163,6 +163,18 @@ function elements(kind: Kind, v: unknown): [ElementKind, unknown][] {
     default:
       return [[kind as ElementKind, v]];
   }
+}
+
+/**
+ * A device info the vmdesc-driven decoder keeps as bytes (say "cpsr") that a
+ * description reads as an integer of the same width: compare it as the
+ * big-endian integer it is on the wire.
+ */
+function asInteger(kind: ElementKind, v: unknown, other: ElementKind): unknown {
+  if (kind.k !== "buffer" || other.k !== "int" || kind.size !== other.width || !(v instanceof Uint8Array)) return v;
+  let n = 0n;
+  for (const b of v) n = (n << 8n) | BigInt(b);
+  return other.signed ? BigInt.asIntN(other.width * 8, n) : n;
 }
 
 function scalar(v: unknown): string {

@@ -1,0 +1,88 @@
+/** The ARM CPU's migration state: QEMU 7.2's `cpu` section of an aarch64 `virt` machine. */
+export { armCpuDescription, zaNeeded, SVCR_ZA, ARM_CPU_LOCALS, type ArmCpuState, type ArmCpuMainState } from "./description.js";
+export { createArmCpuState, Pstate, type ArmCpuConfig, type ArmFeatureFlags } from "./reset.js";
+export { ARM_CPU_MODELS, cortexA57Model, maxModel, type ArmCpuModel, type ArmCpuModelName } from "./models.js";
+export {
+  AA64_SYSREG_BASE,
+  Sysreg,
+  aa64SysregIndex,
+  aa32CpregIndex,
+  decodeCpregIndex,
+  cpregName,
+  findCpreg,
+  readCpreg,
+  writeCpreg,
+  setCpregList,
+  cpregEntries,
+  type SysregName,
+  type CpregList,
+  type CpregEncoding,
+  type Aa64SysregEncoding,
+  type Aa32CpregEncoding,
+} from "./cpreg.js";
+export { vfpDescription, vfpNeeded, qRegKey, VfpXreg, VFP_XREGS_FIRST, VFP_XREGS_COUNT, VREG_COUNT, type VfpState, type QRegKey } from "./vfp.js";
+export {
+  sveDescription,
+  sveNeeded,
+  zregHiDescription,
+  pregDescription,
+  zaDescription,
+  vregDescription,
+  readZreg,
+  writeZreg,
+  ARM_MAX_VQ,
+  ZREG_HI_WORDS,
+  ZREG_MIGRATED_WORDS,
+  PREG_WORDS,
+  PREG_COUNT,
+  FFR_INDEX,
+  ZA_ROWS,
+  ZA_ROW_WORDS,
+  type SveState,
+  type ZregHiState,
+  type PregState,
+  type ZaState,
+  type VregState,
+} from "./sve.js";
+export { iwmmxtDescription, iwmmxtNeeded, thumb2eeDescription, thumb2eeNeeded, type IwmmxtState, type Thumb2eeState } from "./aarch32.js";
+export {
+  mDescription,
+  mNeeded,
+  mFaultmaskPrimaskDescription,
+  mCsselrDescription,
+  mCsselrNeeded,
+  mScrDescription,
+  mOtherSpDescription,
+  mV8mDescription,
+  mV8mNeeded,
+  mFpDescription,
+  mMveDescription,
+  mMveNeeded,
+  mSecurityDescription,
+  mSecurityNeeded,
+  M_REG_NUM_BANKS,
+  CLIDR_CTYPE_ALL_MASK,
+  type MState,
+  type MSecurityState,
+} from "./m-profile.js";
+export {
+  pmsav7RnrDescription,
+  pmsav7RnrNeeded,
+  pmsav7Description,
+  pmsav7Needed,
+  pmsav8Description,
+  pmsav8Needed,
+  type Pmsav7RnrState,
+  type Pmsav7State,
+  type Pmsav8State,
+} from "./pmsa.js";
+export {
+  serrorDescription,
+  serrorNeeded,
+  irqLineStateDescription,
+  irqLineStateNeeded,
+  IrqLine,
+  IRQ_LINE_STATE_UNSET,
+  type SerrorState,
+  type IrqLineState,
+} from "./interrupts.js";
