@@ -186,6 +186,7 @@ describe("cpu save and load", () => {
     s["env.vl"] = 32n;
     s["env.vill"] = false;
     s["env.kvm_timer_compare"] = next();
+    s["env.fflags"] = 0x11; // NV and NX: travels in vmstate's own subsection
     return s;
   }
 
@@ -195,6 +196,7 @@ describe("cpu save and load", () => {
     const back = load(riscvCpuDescription, bytes, createRiscvCpuState({ kvm: true }));
     expect(back).toEqual(original);
     expect(hex(save(riscvCpuDescription, back).bytes)).toBe(hex(bytes));
+    expect(hex(bytes)).toContain(Buffer.from("cpu/vmstate-fflags").toString("hex"));
     // Into an empty object: everything migrated arrives; the local does not.
     const bare = load(riscvCpuDescription, bytes, {} as RiscvCpuState);
     const { "accel.kvm": _kvm, ...migrated } = original;

@@ -25,6 +25,7 @@ import {
 import { IPRIO_COUNT, RV_MAX_MHPMCOUNTERS, RV_MAX_MHPMEVENTS } from "./constants.js";
 import { debugDescription, debugNeeded } from "./debug.js";
 import { envcfgDescription, envcfgNeeded } from "./envcfg.js";
+import { fpFlagsDescription, fpFlagsNeeded } from "./fp-flags.js";
 import { hyperDescription, hyperNeeded } from "./hyper.js";
 import { kvmTimerDescription, kvmTimerNeeded } from "./kvm-timer.js";
 import { pmpDescription, pmpNeeded } from "./pmp.js";
@@ -117,6 +118,8 @@ export const riscvCpuDescription = defineVMState({
     cpuSubsection(kvmTimerDescription, kvmTimerNeeded),
     cpuSubsection(envcfgDescription, envcfgNeeded),
     cpuSubsection(debugDescription, debugNeeded),
+    // Not QEMU's: see fp-flags.ts.
+    cpuSubsection(fpFlagsDescription, fpFlagsNeeded),
   ],
 });
 
