@@ -21,3 +21,4 @@ export { MemoryPipe } from "./pipe.js";
 export { cloneState, assignState } from "./state-copy.js";
 export { definePlugin, type ArchPlugin, type MachineFactory, type MachineOptions as RunOptions, type RunnableMachine, type RunStep, type CpuReport, type StreamInfo } from "./runnable.js";
 export { firstDifference, describeDifference, type MachineDifference } from "./diff.js";
+export { SystemBus, type MmioDevice, type MmioWindow, type RamWindow } from "./bus.js";
