@@ -4,9 +4,13 @@
  * reports with it.
  */
 import { stateToJson, type PlainJson } from "../format/state-json.js";
+import { type JsonObject, stringifyQemuJson } from "../json/qemu-json.js";
 import { compile } from "../vmstate/compile.js";
+import { descriptionFromVmdesc, sameBytes, vmdescDeviceEntry } from "../vmstate/vmdesc.js";
+import { ByteReader } from "../wire/byte-reader.js";
 import { ByteWriter } from "../wire/byte-writer.js";
 import type { Machine } from "./machine.js";
+import type { SaveStateEntry } from "./save-state.js";
 
 export type MachineDifference =
   | { readonly kind: "ram"; readonly block: string; readonly offset: number; readonly a: number; readonly b: number }
@@ -14,19 +18,18 @@ export type MachineDifference =
   | { readonly kind: "shape"; readonly what: string };
 
 export function firstDifference(a: Machine, b: Machine): MachineDifference | undefined {
-  const ea = a.saveStates.entries.filter((e) => e.vmstate);
-  const eb = b.saveStates.entries.filter((e) => e.vmstate);
+  a.realize();
+  b.realize();
+  // globalstate records how a save was made (the run state), not what the guest is.
+  const guest = (e: SaveStateEntry) => e.vmstate !== undefined && e.idstr !== "globalstate";
+  const ea = a.saveStates.entries.filter(guest);
+  const eb = b.saveStates.entries.filter(guest);
   for (let i = 0; i < Math.max(ea.length, eb.length); i++) {
     const x = ea[i];
     const y = eb[i];
     if (!x || !y || x.idstr !== y.idstr || x.instanceId !== y.instanceId) return { kind: "shape", what: `save-state entry #${i}` };
-    const section = `${x.idstr}[${x.instanceId}]`;
-    x.vmstate!.beforeSave?.();
-    y.vmstate!.beforeSave?.();
-    const ja = synced(x.vmstate!.desc, x.vmstate!.state);
-    const jb = synced(y.vmstate!.desc, y.vmstate!.state);
-    const d = diffJson(ja, jb, "");
-    if (d) return { kind: "state", section, ...d };
+    const d = entryDifference(x, y);
+    if (d) return { kind: "state", section: `${x.idstr}[${x.instanceId}]`, ...d };
   }
   if (a.ram.blocks.length !== b.ram.blocks.length) return { kind: "shape", what: "RAM block list" };
   for (let i = 0; i < a.ram.blocks.length; i++) {
@@ -39,10 +42,34 @@ export function firstDifference(a: Machine, b: Machine): MachineDifference | und
   return undefined;
 }
 
-/** The state as saving sees it: pre_save hooks run first (they bring live CPU state in). */
-function synced(desc: Parameters<typeof compile>[0], state: object): PlainJson {
-  compile(desc).save(new ByteWriter(), state, null);
-  return stateToJson(desc, state as Record<string, unknown>);
+/**
+ * Two entries differ when what they would save differs: state a section
+ * does not carry (a subsection that is not needed) does not count. The
+ * difference is then named by decoding both through the first one's vmdesc.
+ */
+function entryDifference(x: SaveStateEntry, y: SaveStateEntry): { path: string; a: string; b: string } | undefined {
+  const sx = saved(x);
+  const sy = saved(y);
+  if (sameBytes(sx.bytes, sy.bytes)) return undefined;
+  if (stringifyQemuJson(sx.vmdesc) !== stringifyQemuJson(sy.vmdesc)) {
+    return { path: "(its layout: fields or subsections sent)", a: stringifyQemuJson(sx.vmdesc), b: stringifyQemuJson(sy.vmdesc) };
+  }
+  const desc = descriptionFromVmdesc({ name: x.idstr, instanceId: x.instanceId, vmsdName: x.vmstate!.desc.name, version: x.version, json: sx.vmdesc });
+  const decode = (bytes: Uint8Array) => {
+    const state: Record<string, unknown> = {};
+    compile(desc).load(new ByteReader(bytes), state, x.version);
+    return stateToJson(desc, state);
+  };
+  return diffJson(decode(sx.bytes), decode(sy.bytes), "") ?? { path: "(bytes)", a: "", b: "" };
+}
+
+function saved(e: SaveStateEntry): { bytes: Uint8Array; vmdesc: JsonObject } {
+  const vs = e.vmstate!;
+  vs.beforeSave?.();
+  const w = new ByteWriter();
+  const vmdesc = vmdescDeviceEntry(e.idstr, e.instanceId);
+  compile(vs.desc).save(w, vs.state, vmdesc);
+  return { bytes: w.result(), vmdesc };
 }
 
 function diffJson(a: PlainJson, b: PlainJson, path: string): { path: string; a: string; b: string } | undefined {

@@ -61,8 +61,11 @@ export class Machine {
     return this.saveStates.registerVmstate(idstr, desc, state, options);
   }
 
-  /** Registers globalstate once, after every device, as QEMU's machine init does. */
-  private realize(): void {
+  /**
+   * Registers globalstate once, after every device, as QEMU's machine init
+   * does; saving and loading do it themselves, the first time.
+   */
+  realize(): void {
     if (this.globalStateEntry) return;
     this.globalStateEntry = this.saveStates.registerVmstate("globalstate", globalStateDescription, this.globalState.state);
   }
