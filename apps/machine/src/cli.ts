@@ -77,8 +77,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option("--mem <size>", "Main RAM", { default: "256M" })
     .option("--cycles <n>", "Cycles per CPU before saving", { default: 100000 })
     .option("--seed <n>", "Seed for the workload", { default: 1 })
+    .option("--qemu", "Leave out state QEMU 7.2 cannot load (e.g. the FP flags it does not migrate)")
     .action((file: string, opts: Record<string, string | number | boolean | undefined>) => {
-      action = saveCommand({ arch: String(opts.arch), ...machineOptions(opts), cycles: parseCount(opts.cycles as string | number, "--cycles") }, file, out);
+      action = saveCommand(
+        { arch: String(opts.arch), ...machineOptions(opts), cycles: parseCount(opts.cycles as string | number, "--cycles"), qemu: Boolean(opts.qemu) },
+        file,
+        out,
+      );
     });
 
   cli

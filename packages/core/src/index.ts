@@ -4,7 +4,7 @@ export { ByteWriter, SinkWriter, type ByteSink } from "./wire/byte-writer.js";
 export { JsonObject, type JsonValue, parseQemuJson, stringifyQemuJson } from "./json/qemu-json.js";
 export * from "./vmstate/kinds.js";
 export * from "./vmstate/description.js";
-export { compile, type CompiledDescription } from "./vmstate/compile.js";
+export { compile, type CompiledDescription, type SaveOptions } from "./vmstate/compile.js";
 export { createState } from "./vmstate/initial-state.js";
 export * from "./vmstate/vmdesc.js";
 export * from "./stream/constants.js";

@@ -93,12 +93,12 @@ describe("the save-state list", () => {
     const t = build();
     t.m.streamWriter(memorySink().sink); // realizes: globalstate goes last
     expect(t.m.saveStates.entries.map((e) => `${e.idstr}[${e.instanceId}]#${e.sectionId}`)).toEqual([
-      "toy-ic[0]#4",
-      "ram[0]#0",
-      "toy-timer[0]#1",
-      "toy-uart[0]#2",
-      "toy-uart[1]#3",
-      "globalstate[0]#5",
+      "toy-ic[0]#5",
+      "ram[0]#1",
+      "toy-timer[0]#2",
+      "toy-uart[0]#3",
+      "toy-uart[1]#4",
+      "globalstate[0]#6",
     ]);
   });
 });

@@ -4,6 +4,7 @@
  * itself as QEMU's savevm / loadvm do, run states included.
  */
 import type { Description } from "../vmstate/description.js";
+import type { SaveOptions } from "../vmstate/compile.js";
 import { VmControl, type VmControlOptions } from "../runstate/vm.js";
 import type { RunState } from "../runstate/run-state.js";
 import type { ByteSink } from "../wire/byte-writer.js";
@@ -71,21 +72,21 @@ export class Machine {
   }
 
   /** A writer for this machine's stream, for callers that drive the phases (migration). */
-  streamWriter(sink: ByteSink): VmStateWriter {
+  streamWriter(sink: ByteSink, options: SaveOptions = {}): VmStateWriter {
     this.realize();
-    return new VmStateWriter(this.saveStates, sink, this.config);
+    return new VmStateWriter(this.saveStates, sink, this.config, options);
   }
 
   /**
    * save_snapshot: stop into save-vm if running, write the whole state,
    * start again if it was running.
    */
-  async save(sink: ByteSink): Promise<SaveResult> {
+  async save(sink: ByteSink, options: SaveOptions = {}): Promise<SaveResult> {
     const wasRunning = this.vm.machine.isRunning();
     this.vm.vmStop("save-vm");
     try {
       this.globalState.store(wasRunning ? "running" : this.runState);
-      const writer = this.streamWriter(sink);
+      const writer = this.streamWriter(sink, options);
       await writer.begin();
       let iterations = 0;
       while (!(await writer.iterate())) iterations++;

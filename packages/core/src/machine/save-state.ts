@@ -57,7 +57,13 @@ export interface RegisterOptions {
 
 export class SaveStateList {
   private readonly list: SaveStateEntry[] = [];
-  private nextSectionId = 0;
+  /**
+   * QEMU numbers sections from 0, but its loader routes PART and END sections
+   * to the first entry whose recorded load_section_id matches, and entries not
+   * loaded yet record 0: a live section numbered 0 would go to the wrong entry.
+   * So numbering starts at 1.
+   */
+  private nextSectionId = 1;
 
   /** Entries in save (and load) order. */
   get entries(): readonly SaveStateEntry[] {

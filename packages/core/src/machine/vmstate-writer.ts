@@ -9,7 +9,7 @@ import { CONFIG_TARGET_PAGE_BITS, QEMU_VM_EOF, QEMU_VM_FILE_MAGIC, QEMU_VM_FILE_
 import { encodeConfiguration } from "../stream/configuration.js";
 import { encodeSectionFooter, encodeSectionHeader, encodeVmdesc } from "../stream/encoder.js";
 import type { SectionHeader, SectionType } from "../stream/model.js";
-import { compile } from "../vmstate/compile.js";
+import { compile, type SaveOptions } from "../vmstate/compile.js";
 import { vmdescDeviceEntry } from "../vmstate/vmdesc.js";
 import { type ByteSink, SinkWriter } from "../wire/byte-writer.js";
 import type { SaveStateEntry, SaveStateList } from "./save-state.js";
@@ -31,6 +31,7 @@ export class VmStateWriter {
     private readonly list: SaveStateList,
     sink: ByteSink,
     private readonly config: MachineConfig,
+    private readonly options: SaveOptions = {},
   ) {
     this.w = new SinkWriter(sink);
     this.live = list.entries.filter((e) => e.live);
@@ -93,7 +94,7 @@ export class VmStateWriter {
       if (vs.desc.hooks.needed && !vs.desc.hooks.needed(vs.state)) continue;
       this.header(e, "full");
       const entry = vmdescDeviceEntry(e.idstr, e.instanceId);
-      compile(vs.desc).save(w, vs.state, entry);
+      compile(vs.desc).save(w, vs.state, entry, vs.desc.version, this.options);
       devices.push(entry);
       await this.footer(e);
     }

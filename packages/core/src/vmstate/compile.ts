@@ -26,10 +26,22 @@ export interface CompiledDescription<S> {
    * given, appends QEMU's vmdesc keys (vmsd_name, version, fields,
    * subsections) to it.
    */
-  save(w: ByteWriter, state: S, vmdesc: JsonObject | null, version?: number): void;
+  save(w: ByteWriter, state: S, vmdesc: JsonObject | null, version?: number, options?: SaveOptions): void;
   /** Builds the field codecs now (they are otherwise built on first use), children included. */
   prepare(): void;
 }
+
+export interface SaveOptions {
+  /** Leave out vmstate's extension subsections, which a QEMU destination would refuse. */
+  readonly qemuCompatible?: boolean;
+}
+
+/**
+ * The options of the save under way. Saving is synchronous, so the options
+ * of the outermost call hold for every nested one without being threaded
+ * through each codec.
+ */
+let current: SaveOptions = {};
 
 /** Elements whose wire size is zero may repeat at most this many times. */
 const MAX_EMPTY_ELEMENTS = 1 << 20;
@@ -103,7 +115,16 @@ function build(desc: Description<unknown>): CompiledDescription<unknown> {
       loadSubsections(r, desc, subs!, state);
       if (postLoad) runHook(desc, "post_load", () => postLoad(state, version), r.offset);
     },
-    save(w, stateArg, vmdesc, version = desc.version) {
+    save(w, stateArg, vmdesc, version = desc.version, options) {
+      if (options) {
+        const outer = current;
+        current = options;
+        try {
+          return self.save(w, stateArg, vmdesc, version);
+        } finally {
+          current = outer;
+        }
+      }
       if (!codecs) prepare();
       const state = stateArg as State;
       if (preSave) runHook(desc, "pre_save", () => preSave(state), w.position);
@@ -226,6 +247,7 @@ function saveSubsections(
       if (keyed === undefined) continue; // not received, so not sent
       target = keyed as State;
     } else if (def.needed && !def.needed(state as never)) continue;
+    if (def.extension && current.qemuCompatible) continue;
     let obj: JsonObject | null = null;
     if (vmdesc) {
       if (!list) {

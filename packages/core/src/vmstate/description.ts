@@ -44,6 +44,11 @@ export interface SubsectionDef {
    * decoder keeps what arrived under the subsection's name.
    */
   readonly key?: string;
+  /**
+   * State QEMU 7.2 does not migrate but vmstate keeps (QEMU would refuse the
+   * unknown subsection): left out when saving for QEMU.
+   */
+  readonly extension?: boolean;
 }
 
 // Method syntax on purpose: hooks take the state, and a Description<S> must
@@ -115,8 +120,12 @@ export type SubsectionsState<Subs> = Subs extends readonly Subsection<infer _S>[
  * A subsection. `needed` sees the whole state the subsection shares with its
  * parent: typed as the subsection's own unless the callback says more.
  */
-export function subsection<S, P = S>(desc: Description<S>, needed?: (state: P) => boolean): Subsection<S> {
-  return Object.freeze(needed ? { desc, needed: needed as (state: never) => boolean } : { desc });
+export function subsection<S, P = S>(desc: Description<S>, needed?: (state: P) => boolean, options: { extension?: boolean } = {}): Subsection<S> {
+  return Object.freeze({
+    desc,
+    ...(needed ? { needed: needed as (state: never) => boolean } : {}),
+    ...(options.extension ? { extension: true } : {}),
+  });
 }
 
 export interface VMStateSpec<F extends FieldsSpec, Subs extends readonly Subsection<unknown>[], L extends readonly string[], S> extends Hooks<S> {

@@ -25,7 +25,7 @@ import {
 import { IPRIO_COUNT, RV_MAX_MHPMCOUNTERS, RV_MAX_MHPMEVENTS } from "./constants.js";
 import { debugDescription, debugNeeded } from "./debug.js";
 import { envcfgDescription, envcfgNeeded } from "./envcfg.js";
-import { fpFlagsDescription, fpFlagsNeeded } from "./fp-flags.js";
+import { fpFlagsDescription, fpFlagsNeeded, type FpFlagsState } from "./fp-flags.js";
 import { hyperDescription, hyperNeeded } from "./hyper.js";
 import { kvmTimerDescription, kvmTimerNeeded } from "./kvm-timer.js";
 import { pmpDescription, pmpNeeded } from "./pmp.js";
@@ -119,7 +119,7 @@ export const riscvCpuDescription = defineVMState({
     cpuSubsection(envcfgDescription, envcfgNeeded),
     cpuSubsection(debugDescription, debugNeeded),
     // Not QEMU's: see fp-flags.ts.
-    cpuSubsection(fpFlagsDescription, fpFlagsNeeded),
+    subsection<FpFlagsState, FpFlagsState & RiscvCpuMainState>(fpFlagsDescription, fpFlagsNeeded, { extension: true }),
   ],
 });
 
