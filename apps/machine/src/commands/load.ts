@@ -43,10 +43,11 @@ export async function loadCommand(file: string, runCycles: number, write: (s: st
   write(`loaded ${file} into a ${arch} machine (${options.cpus} CPU${options.cpus > 1 ? "s" : ""}, ${options.memBytes >> 20} MiB) in ${(performance.now() - t).toFixed(1)} ms\n`);
   if (report.skipped.length) warn(`warning: this machine does not model ${report.skipped.length} section(s) of the stream, left out: ${report.skipped.join(", ")}\n`);
   m.machine.vm.vmStart();
-  const target = Math.ceil(runCycles / m.quantum) * m.quantum;
+  // The clock came with the stream: run on from where it stands.
+  const rounds = Math.ceil(runCycles / m.quantum);
   let executed = 0;
-  while (m.cycles < target) executed += m.run(Math.min(target - m.cycles, m.quantum * 64)).executed;
-  write(`ran ${m.cycles} cycles per CPU (${executed} instructions):\n`);
+  for (let done = 0; done < rounds; done += 64) executed += m.run(Math.min(rounds - done, 64) * m.quantum).executed;
+  write(`ran ${rounds * m.quantum} cycles per CPU (${executed} instructions):\n`);
   write(formatCpus(m.cpus()));
   if (m.console) write(`console: ${JSON.stringify(m.console.slice(-200))}\n`);
 }

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "./cli.js";
+import { loadPlugin } from "./plugins.js";
+
+const FIXTURES = fileURLToPath(new URL("../../../fixtures/qemu-7.2/", import.meta.url));
+let dir: string;
+let stderr: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "vmstate-cmd-"));
+  stderr = "";
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function run(...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = "";
+  const code = await main(argv, (s) => (out += s));
+  return { code, out };
+}
+
+describe("vmstate run", () => {
+  it("cuts a riscv64 run with snapshots and ends in the same state as the uninterrupted run", async () => {
+    const { code, out } = await run("run", "--arch", "riscv64", "--cpus", "2", "--mem", "32M", "--cycles", "150000", "--seed", "9", "--switches", "3");
+    expect(code).toBe(0);
+    expect(out).toMatch(/at cycle \d+: snapshot, \d+ bytes, save [\d.]+ ms, restore [\d.]+ ms/g);
+    expect(out.match(/snapshot/g)).toHaveLength(3);
+    expect(out).toContain("equivalent: the interrupted run ends in the same state as the uninterrupted one");
+    expect(out).toMatch(/hart 1: pc=0x/);
+  });
+
+  it("migrates live every other time and prints the timeline", async () => {
+    const { code, out } = await run("run", "--arch", "riscv64", "--cpus", "1", "--mem", "32M", "--cycles", "80000", "--switches", "2", "--migrate", "--timeline");
+    expect(code).toBe(0);
+    expect(out).toMatch(/: migration, \d+ bytes/);
+    const timeline = out.slice(out.indexOf("timeline:"));
+    expect(timeline).toMatch(/\[[\d.]+ ms\] transition running -> save-vm/);
+    expect(timeline).toMatch(/\[[\d.]+ ms\] event MIGRATION \{"status":"setup"\}/);
+    expect(timeline).toMatch(/transition running -> finish-migrate[\s\S]*transition finish-migrate -> postmigrate/);
+    expect(timeline).toMatch(/transition inmigrate -> running/);
+  });
+
+  it("says which package to install for an architecture that is missing", async () => {
+    const missing = Object.assign(new Error("Cannot find package '@vmstate/arm'"), { code: "ERR_MODULE_NOT_FOUND" });
+    await expect(loadPlugin("aarch64", async () => Promise.reject(missing))).rejects.toThrow("--arch aarch64 needs the package @vmstate/arm, which is not installed: pnpm add @vmstate/arm");
+    expect((await run("run", "--arch", "sparc64")).code).toBe(1);
+    expect(stderr).toMatch(/^error: unknown --arch sparc64; known: riscv64, aarch64, x86_64, ppc64\n$/);
+  });
+});
+
+describe("vmstate save and load", () => {
+  it("saves after running, atomically, and loads the file into a fresh machine that runs on", async () => {
+    const file = join(dir, "snap.mig");
+    writeFileSync(file, "an older snapshot");
+    const saved = await run("save", "--arch", "riscv64", "--cpus", "2", "--mem", "32M", "--cycles", "60000", file);
+    expect(saved.code).toBe(0);
+    expect(readFileSync(file).subarray(0, 4).toString("latin1")).toBe("QEVM");
+    const loaded = await run("load", file, "--run", "20000");
+    expect(loaded.code).toBe(0);
+    expect(loaded.out).toMatch(/loaded .* into a riscv64 machine \(2 CPUs, 32 MiB\)/);
+    expect(loaded.out).toMatch(/ran 20000 cycles per CPU \(\d+ instructions\)/);
+    expect(stderr).toBe("");
+  });
+
+  it("loads QEMU's riscv64 snapshot, warns about the devices it does not model, and runs the guest", async () => {
+    const file = join(dir, "qemu.mig");
+    writeFileSync(file, gunzipSync(readFileSync(`${FIXTURES}riscv64-virt-1cpu.mig.gz`)));
+    const { code, out } = await run("load", file, "--run", "50000");
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^warning: this machine does not model 7 section\(s\) of the stream, left out: 0000:00:00\.0\/gpex_root\[0\], PCIHost\[0\], PCIBUS\[0\], goldfish_rtc\[0\], pflash_cfi01\[0\], pflash_cfi01\[1\], fw_cfg\[0\]\n$/);
+    expect(out).toMatch(/ran 50000 cycles per CPU \(50000 instructions\)/);
+    expect(out).toMatch(/hart 0: pc=0x00000000802\w+ S-mode/);
+  });
+});
