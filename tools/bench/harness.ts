@@ -14,10 +14,14 @@ export interface Sample {
   readonly processMs?: number;
   /** Peak resident set size of the process that did the work. */
   readonly maxRssMiB?: number;
+  /** A rate the run achieved (e.g. MIPS), in the contender's `rateUnit`. */
+  readonly rate?: number;
 }
 
 export interface Contender {
   readonly label: string;
+  /** The unit of the samples' `rate`, when they carry one (printed as the median rate). */
+  readonly rateUnit?: string;
   once(): Promise<Sample>;
 }
 
@@ -74,6 +78,7 @@ export interface ContenderResult {
   readonly medianMs: number;
   readonly medianProcessMs: number | undefined;
   readonly peakRssMiB: number | undefined;
+  readonly medianRate: { readonly value: number; readonly unit: string } | undefined;
 }
 
 export interface ComparisonResult {
@@ -112,15 +117,17 @@ async function sample(c: Contender): Promise<Sample> {
   return c.once();
 }
 
-function summarize(label: string, samples: Sample[]): ContenderResult {
+function summarize(c: Contender, samples: Sample[]): ContenderResult {
   const proc = samples.map((s) => s.processMs).filter((v): v is number => v !== undefined);
   const rss = samples.map((s) => s.maxRssMiB).filter((v): v is number => v !== undefined);
+  const rates = samples.map((s) => s.rate).filter((v): v is number => v !== undefined);
   return {
-    label,
+    label: c.label,
     samples,
     medianMs: median(samples.map((s) => s.ms)),
     medianProcessMs: proc.length === samples.length ? median(proc) : undefined,
     peakRssMiB: rss.length ? Math.max(...rss) : undefined,
+    medianRate: c.rateUnit && rates.length ? { value: median(rates), unit: c.rateUnit } : undefined,
   };
 }
 
@@ -144,7 +151,7 @@ export async function runBenchmark(b: Benchmark, ctx: BenchContext): Promise<Ben
     for (let run = 0; run < ctx.runs; run++) {
       for (const [i, c] of contenders.entries()) samples[i]!.push(await sample(c));
     }
-    const results = contenders.map((c, i) => summarize(c.label, samples[i]!));
+    const results = contenders.map((c, i) => summarize(c, samples[i]!));
     const subject = results[0]!;
     const peak = subject.peakRssMiB;
     return {

@@ -8,6 +8,7 @@ function contenderLines(c: ContenderResult): string[] {
   const extra = [
     c.medianProcessMs !== undefined && c.medianProcessMs !== c.medianMs ? `process ${ms(c.medianProcessMs)}` : "",
     c.peakRssMiB !== undefined ? `peak RSS ${c.peakRssMiB.toFixed(1)} MiB` : "",
+    c.medianRate ? `${c.medianRate.value.toFixed(1)} ${c.medianRate.unit}` : "",
   ].filter(Boolean);
   return [`  ${c.label}`, `      runs ${c.samples.map((s) => ms(s.ms)).join(", ")}  ->  median ${ms(c.medianMs)}${extra.length ? `  (${extra.join(", ")})` : ""}`];
 }
@@ -30,10 +31,12 @@ export function formatResult(r: BenchResult): string[] {
     lines.push("  subject:");
     lines.push(...contenderLines(r.subject).map((l) => `  ${l}`));
   }
-  lines.push("  baselines:");
-  for (const c of r.comparisons) lines.push(...contenderLines(c.baseline).map((l) => `  ${l}`));
-  lines.push("  results:");
-  for (const c of r.comparisons) lines.push(`  ${comparisonLine(c)}`);
+  if (r.comparisons.length) {
+    lines.push("  baselines:");
+    for (const c of r.comparisons) lines.push(...contenderLines(c.baseline).map((l) => `  ${l}`));
+    lines.push("  results:");
+    for (const c of r.comparisons) lines.push(`  ${comparisonLine(c)}`);
+  }
   if (r.memory) lines.push(`    peak RSS of the subject: ${r.memory.peakMiB.toFixed(1)} MiB; target ${r.memory.target}  ${verdict(r.memory.pass)}`);
   for (const s of r.skippedComparisons) lines.push(`    vs ${s.label}: SKIPPED: ${s.reason}`);
   lines.push(...r.footnotes.map((n) => `  ${n}`));
