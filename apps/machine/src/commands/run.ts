@@ -76,13 +76,14 @@ function memorySink(): { sink: ByteSink; bytes(): Uint8Array } {
 export async function runCommand(o: RunCommandOptions, write: (s: string) => void): Promise<number> {
   const plugin = await loadPlugin(o.arch);
   const factory = plugin.arches[o.arch]!;
-  const timeline = o.timeline ? new TimelineRecorder() : undefined;
+  // One recorder per machine of the chain, merged by time at the end.
+  const recorders: { label: string; recorder: TimelineRecorder }[] = [];
   const t0 = performance.now();
   const attach = (m: RunnableMachine, label: string): RunnableMachine => {
-    if (timeline) {
-      const detach = timeline.attach(m.machine.vm);
-      void detach;
-      write(`[${(performance.now() - t0).toFixed(3)} ms] machine ${label}\n`);
+    if (o.timeline) {
+      const recorder = new TimelineRecorder();
+      recorder.attach(m.machine.vm);
+      recorders.push({ label, recorder });
     }
     return m;
   };
@@ -152,9 +153,11 @@ export async function runCommand(o: RunCommandOptions, write: (s: string) => voi
   write(`subject: ${retired} instructions over ${switches.length + 1} machines (${switches.length} switch${switches.length === 1 ? "" : "es"})\n`);
   write(formatCpus(m.cpus()));
   if (printed) write(`console: ${JSON.stringify(printed.slice(-200))}\n`);
-  if (timeline) {
-    write("timeline:\n");
-    for (const e of timeline.entries) write(`  [${(e.at - t0).toFixed(3)} ms] ${formatTimelineEntry(e)}\n`);
+  if (o.timeline) {
+    write("timeline (machine #0 is the first of the chain; the reference run is not shown):\n");
+    const all = recorders.flatMap(({ label, recorder }) => recorder.entries.map((e) => ({ label, e })));
+    all.sort((a, b) => a.e.at - b.e.at);
+    for (const { label, e } of all) write(`  [${(e.at - t0).toFixed(3)} ms] ${label.padEnd(3)} ${formatTimelineEntry(e)}\n`);
   }
   if (diff || !consoleSame) {
     write(`MISMATCH: ${diff ? describeDifference(diff) : "the console output differs"}\n`);
