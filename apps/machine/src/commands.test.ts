@@ -40,9 +40,9 @@ describe("vmstate run", () => {
     const { code, out } = await run("run", "--arch", "riscv64", "--cpus", "1", "--mem", "32M", "--cycles", "80000", "--switches", "2", "--migrate", "--timeline");
     expect(code).toBe(0);
     expect(out).toMatch(/: migration, \d+ bytes/);
-    const timeline = out.slice(out.indexOf("timeline:"));
-    expect(timeline).toMatch(/\[[\d.]+ ms\] transition running -> save-vm/);
-    expect(timeline).toMatch(/\[[\d.]+ ms\] event MIGRATION \{"status":"setup"\}/);
+    const timeline = out.slice(out.indexOf("timeline ("));
+    expect(timeline).toMatch(/\[[\d.]+ ms\] #0  transition running -> save-vm/);
+    expect(timeline).toMatch(/\[[\d.]+ ms\] #1  event MIGRATION \{"status":"setup"\}/);
     expect(timeline).toMatch(/transition running -> finish-migrate[\s\S]*transition finish-migrate -> postmigrate/);
     expect(timeline).toMatch(/transition inmigrate -> running/);
   });
