@@ -1,1 +1,3 @@
 export * from "./cpu/index.js";
+export * from "./interp/index.js";
+export * from "./workload/index.js";
