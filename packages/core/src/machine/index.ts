@@ -19,6 +19,7 @@ export {
 } from "./migration.js";
 export { MemoryPipe } from "./pipe.js";
 export { cloneState, assignState } from "./state-copy.js";
-export { definePlugin, type ArchPlugin, type MachineFactory, type MachineOptions as RunOptions, type RunnableMachine, type RunStep, type CpuReport, type StreamInfo } from "./runnable.js";
+export { definePlugin, defineDevicePlugin, type ArchPlugin, type DevicePlugin, type MachineFactory, type MachineOptions as RunOptions, type RunnableMachine, type RunStep, type CpuReport, type StreamInfo } from "./runnable.js";
 export { firstDifference, describeDifference, type MachineDifference } from "./diff.js";
 export { SystemBus, type MmioDevice, type MmioWindow, type RamWindow } from "./bus.js";
+export type { InterruptController, InterruptControllerFactory, InterruptControllerRequest } from "./interrupt-controller.js";

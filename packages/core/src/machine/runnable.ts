@@ -3,6 +3,7 @@
  * build and run, behind one interface, so that run/save/load and the
  * equivalence check work the same for every architecture.
  */
+import type { InterruptControllerFactory } from "./interrupt-controller.js";
 import type { Machine } from "./machine.js";
 
 export interface CpuReport {
@@ -53,6 +54,10 @@ export interface MachineOptions {
   readonly seed: number;
   /** Start a built-in workload (false: an empty machine, e.g. to load a snapshot into). */
   readonly workload: boolean;
+  /** Optional board parts by name (aarch64: "its"); a factory rejects names it does not know. */
+  readonly features?: readonly string[];
+  /** The interrupt controller a device plugin provides, for boards that take one (ArchPlugin.interruptController). */
+  readonly interruptController?: InterruptControllerFactory;
 }
 
 export type MachineFactory = (options: MachineOptions) => RunnableMachine;
@@ -67,6 +72,23 @@ export interface ArchPlugin {
    * configuration record and vmdesc), with the options to build one.
    */
   readonly recognise?: (info: StreamInfo) => { arch: string; options: MachineOptions } | undefined;
+  /**
+   * The interrupt controller (a DevicePlugin's key) the boards take when it
+   * is installed; without it they run a reduced machine (no interrupts).
+   */
+  readonly interruptController?: string;
+}
+
+/** A package of devices that boards of other packages can take. */
+export interface DevicePlugin {
+  /** The npm package name. */
+  readonly name: string;
+  /** Interrupt controllers by name ("gicv3"). */
+  readonly interruptControllers: Readonly<Record<string, InterruptControllerFactory>>;
+}
+
+export function defineDevicePlugin(plugin: DevicePlugin): DevicePlugin {
+  return Object.freeze({ ...plugin, interruptControllers: Object.freeze({ ...plugin.interruptControllers }) });
 }
 
 /** What a stream says about the machine that wrote it. */
