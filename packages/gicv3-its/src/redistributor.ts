@@ -72,6 +72,12 @@ export interface RedistributorOptions {
   cpus: readonly RedistributorRegisters[] | number;
   /** The CPU's LPI interrupt line changed: true while an enabled LPI is pending. */
   onIrqLine?: (cpu: number, level: boolean) => void;
+  /**
+   * Anything about the CPU's LPIs may have changed (pending state, enable,
+   * configuration): a GIC that picks the highest-priority interrupt itself
+   * re-evaluates here (QEMU's gicv3_redist_update after an LPI change).
+   */
+  onChange?: (cpu: number) => void;
   /** A pending-table access failed (reported, never thrown). */
   onError?: (error: VmstateError) => void;
 }
@@ -93,6 +99,7 @@ export class Gicv3Redistributors implements LpiTarget {
   private readonly pending: Set<number>[];
   private readonly levels: boolean[];
   private readonly onIrqLine: ((cpu: number, level: boolean) => void) | undefined;
+  private readonly onChange: ((cpu: number) => void) | undefined;
   private readonly onError: ((error: VmstateError) => void) | undefined;
 
   constructor(options: RedistributorOptions) {
@@ -105,6 +112,7 @@ export class Gicv3Redistributors implements LpiTarget {
     this.pending = this.regs.map(() => new Set<number>());
     this.levels = this.regs.map(() => false);
     this.onIrqLine = options.onIrqLine;
+    this.onChange = options.onChange;
     this.onError = options.onError;
   }
 
@@ -397,8 +405,10 @@ export class Gicv3Redistributors implements LpiTarget {
 
   private update(cpu: number): void {
     const level = this.highestPendingLpi(cpu) !== SPURIOUS_INTID;
-    if (level === this.levels[cpu]) return;
-    this.levels[cpu] = level;
-    this.onIrqLine?.(cpu, level);
+    if (level !== this.levels[cpu]) {
+      this.levels[cpu] = level;
+      this.onIrqLine?.(cpu, level);
+    }
+    this.onChange?.(cpu);
   }
 }
