@@ -15,6 +15,7 @@ function machineOptions(opts: Record<string, string | number | boolean | undefin
     memBytes: parseSize(String(opts.mem)),
     seed: parseCount(opts.seed as string | number, "--seed"),
     workload: true,
+    features: opts.its ? ["its"] : [],
   };
 }
 
@@ -50,6 +51,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option("--cycles <n>", "Cycles per CPU", { default: 200000 })
     .option("--seed <n>", "Seed for the workload and the switch points", { default: 1 })
     .option("--switches <n>", "How many times to save and restore", { default: 3 })
+    .option("--its", "aarch64: a GICv3 ITS, with a workload that maps devices and raises LPIs through it")
     .option("--migrate", "Switch by live migration every other time")
     .option("--timeline", "Print run-state transitions, change-state handlers and events with timestamps")
     .option("--snapshot-dir <dir>", "Write snapshots as files there instead of in memory")
@@ -77,6 +79,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option("--mem <size>", "Main RAM", { default: "256M" })
     .option("--cycles <n>", "Cycles per CPU before saving", { default: 100000 })
     .option("--seed <n>", "Seed for the workload", { default: 1 })
+    .option("--its", "aarch64: a GICv3 ITS, with a workload that maps devices and raises LPIs through it")
     .option("--qemu", "Leave out state QEMU 7.2 cannot load (e.g. the FP flags it does not migrate)")
     .action((file: string, opts: Record<string, string | number | boolean | undefined>) => {
       action = saveCommand(

@@ -6,7 +6,7 @@
  */
 import { decodeStream, type StreamInfo, VmstateError } from "@vmstate/core";
 import { openFileSource } from "@vmstate/core/node";
-import { installedPlugins } from "../plugins.js";
+import { installedPlugins, resolveMachine } from "../plugins.js";
 import { formatCpus } from "../report.js";
 
 export async function readStreamInfo(file: string): Promise<StreamInfo> {
@@ -36,8 +36,14 @@ export async function loadCommand(file: string, runCycles: number, write: (s: st
   if (!found?.r) {
     throw new VmstateError("UNSUPPORTED", `no installed architecture package recognises this stream (machine type "${info.machineType}"); installed: ${plugins.map((p) => p.name).join(", ") || "none"}`);
   }
-  const { arch, options } = found.r;
-  const m = found.p.arches[arch]!(options);
+  const { arch } = found.r;
+  let { options } = found.r;
+  const { create, missingDevicePackage } = await resolveMachine(found.p, arch, []);
+  if (missingDevicePackage) {
+    warn(`warning: ${missingDevicePackage} is not installed: the stream's interrupt controller state cannot be loaded (pnpm add ${missingDevicePackage})\n`);
+    options = { ...options, features: [] };
+  }
+  const m = create(options);
   const t = performance.now();
   const report = await m.machine.load(() => openFileSource(file), { unknownSections: "skip" });
   write(`loaded ${file} into a ${arch} machine (${options.cpus} CPU${options.cpus > 1 ? "s" : ""}, ${options.memBytes >> 20} MiB) in ${(performance.now() - t).toFixed(1)} ms\n`);

@@ -16,7 +16,7 @@ import {
 } from "@vmstate/core";
 import { openFileSource, writeFileAtomic } from "@vmstate/core/node";
 import { join } from "node:path";
-import { loadPlugin } from "../plugins.js";
+import { loadPlugin, resolveMachine } from "../plugins.js";
 import { formatCpus } from "../report.js";
 
 export interface RunCommandOptions extends RunOptions {
@@ -75,7 +75,8 @@ function memorySink(): { sink: ByteSink; bytes(): Uint8Array } {
 
 export async function runCommand(o: RunCommandOptions, write: (s: string) => void): Promise<number> {
   const plugin = await loadPlugin(o.arch);
-  const factory = plugin.arches[o.arch]!;
+  const { create: factory, missingDevicePackage } = await resolveMachine(plugin, o.arch, o.features ?? []);
+  if (missingDevicePackage) write(`note: ${missingDevicePackage} is not installed, so this ${o.arch} machine has no interrupt controller (pnpm add ${missingDevicePackage})\n`);
   // One recorder per machine of the chain, merged by time at the end.
   const recorders: { label: string; recorder: TimelineRecorder }[] = [];
   const t0 = performance.now();

@@ -1,7 +1,7 @@
 /** `vmstate save`: run a machine's workload for a while, then write its state to a file, atomically. */
 import type { RunOptions } from "@vmstate/core";
 import { writeFileAtomic } from "@vmstate/core/node";
-import { loadPlugin } from "../plugins.js";
+import { loadPlugin, resolveMachine } from "../plugins.js";
 import { formatCpus } from "../report.js";
 
 export interface SaveCommandOptions extends RunOptions {
@@ -13,7 +13,9 @@ export interface SaveCommandOptions extends RunOptions {
 
 export async function saveCommand(o: SaveCommandOptions, file: string, write: (s: string) => void): Promise<void> {
   const plugin = await loadPlugin(o.arch);
-  const m = plugin.arches[o.arch]!(o);
+  const { create, missingDevicePackage } = await resolveMachine(plugin, o.arch, o.features ?? []);
+  if (missingDevicePackage) write(`note: ${missingDevicePackage} is not installed, so this ${o.arch} machine has no interrupt controller (pnpm add ${missingDevicePackage})\n`);
+  const m = create(o);
   m.machine.vm.vmStart();
   const target = Math.ceil(o.cycles / m.quantum) * m.quantum;
   while (m.cycles < target) m.run(Math.min(target - m.cycles, m.quantum * 64));
