@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "./cli.js";
-import { loadPlugin } from "./plugins.js";
+import { loadPlugin, resolveMachine } from "./plugins.js";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/qemu-7.2/", import.meta.url));
 let dir: string;
@@ -52,6 +52,20 @@ describe("vmstate run", () => {
     await expect(loadPlugin("aarch64", async () => Promise.reject(missing))).rejects.toThrow("--arch aarch64 needs the package @vmstate/arm, which is not installed: pnpm add @vmstate/arm");
     expect((await run("run", "--arch", "sparc64")).code).toBe(1);
     expect(stderr).toMatch(/^error: unknown --arch sparc64; known: riscv64, aarch64, x86_64, ppc64\n$/);
+  });
+
+  it("runs the aarch64 board without its interrupt controller when that package is missing, and says what --its needs", async () => {
+    const arm = await loadPlugin("aarch64");
+    const missing = Object.assign(new Error("Cannot find package '@vmstate/gicv3-its'"), { code: "ERR_MODULE_NOT_FOUND" });
+    const importer = async () => Promise.reject(missing);
+    await expect(resolveMachine(arm, "aarch64", ["its"], importer)).rejects.toThrow("--its needs the package @vmstate/gicv3-its, which is not installed: pnpm add @vmstate/gicv3-its");
+    const reduced = await resolveMachine(arm, "aarch64", [], importer);
+    expect(reduced.missingDevicePackage).toBe("@vmstate/gicv3-its");
+    const m = reduced.create({ cpus: 1, memBytes: 128 << 20, seed: 1, workload: true });
+    m.machine.vm.vmStart();
+    m.run(20_000);
+    expect(m.machine.saveStates.entries.map((e) => e.idstr)).not.toContain("arm_gicv3");
+    expect(m.console).toMatch(/^vmstate aarch64 workload: 1 cpu\(s\)/);
   });
 });
 
