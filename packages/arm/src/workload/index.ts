@@ -7,7 +7,7 @@ export {
 } from "./regs.js";
 export { buildElf, elfSegments } from "./elf.js";
 export * from "./layout.js";
-export { buildWorkload, resolveOptions, FINAL_REGISTER_ROLES, type Workload, type WorkloadOptions, type ResolvedWorkloadOptions } from "./workload.js";
+export { buildWorkload, resolveOptions, expectedLpiResults, FINAL_REGISTER_ROLES, type Workload, type WorkloadOptions, type ResolvedWorkloadOptions } from "./workload.js";
 export {
   REFERENCE_RUNS, GPR_NAMES, VREG_NAMES, optionsToJson, optionsFromJson,
   type ReferenceFile, type ReferenceRun, type CpuRegisters, type WorkloadOptionsJson,

@@ -20,7 +20,8 @@ function runOnInterpreter(run: ReferenceFile["runs"][number]) {
 }
 
 describe("the workload on the interpreter matches QEMU 7.2", () => {
-  for (const run of reference.runs) {
+  // (MiniVirt has no GICv3 ITS: the its runs are for a machine with one)
+  for (const run of reference.runs.filter((r) => !r.options.its)) {
     it(`${run.name}: every register of every CPU`, () => {
       const { m } = runOnInterpreter(run);
       expect(m.serial).not.toContain("!TRAP");

@@ -9,20 +9,34 @@
 // fixed number of iterations with its results in registers, so an emulator's end state
 // can be compared with QEMU's.
 //
+// The "its" mode (QEMU's virt,gic-version=3,its=on) adds LPIs: CPU 0 programs the ITS
+// (device and collection tables, command queue) and maps four devices, every CPU gives its
+// redistributor the shared LPI property table and its own pending table, maps its
+// collections and LPIs with ITS commands, and each iteration raises LPIs through
+// GITS_TRANSLATER and INT - some with IRQs masked so that they stay pending for a while -
+// and exercises CLEAR, MOVI (also to another CPU's redistributor), DISCARD + MAPTI and INV
+// after property changes. The IRQ handler counts the LPIs and hashes their INTIDs in order;
+// the schedule makes both deterministic (expectedLpiResults models them). "L" on the UART
+// every 256 LPIs a CPU takes.
+//
 // Final mode, per CPU, once parked (pc = symbols.parked; QEMU halts in WFI with the pc on
 // the instruction after it):
 //   x19..x28  see FINAL_REGISTER_ROLES (x28: checksum of the CPU's RAM window)
 //   x0 CPU index, x1 timer interrupts taken (0 without interrupts), x2 number of CPUs,
+//   x3/x4/x5 (its mode; 0 otherwise) LPIs taken, their INTIDs' hash, LPI waits timed out,
 //   x18 the CPU block, x29 the RAM window, sp the top of the EL1 stack; every other X
 //   register zero. V0..V31 hold the last FP values (deterministic as well), FPSR is 0.
 // CPU 0 prints "DONE\n" once all CPUs have stored their results in their CPU blocks.
 // Every result is the same with or without interrupts (the handler restores what it
 // borrows), except x1; the QEMU reference runs have them off so pc and x1 match too.
+// Likewise the its mode changes only x1 and x3..x5 (and the code's layout, so pc): its QEMU
+// reference runs keep interrupts for the LPIs but turn the timer off (timer: false).
 
 import { Program } from "./asm.js";
 import { buildElf } from "./elf.js";
 import {
-  CB, CPU_BLOCK_SIZE, CPU_BLOCKS, GIC, MAX_CPUS, MAX_WINDOW_PAGES, PAGE_SIZE, SHARED, UART_FR, UART_FR_TXFF, VIRT, VTIMER_PPI, WINDOW_STRIDE, WINDOWS,
+  CB, CPU_BLOCK_SIZE, CPU_BLOCKS, GIC, ITS, ITS_DEVICES, ITS_EVENT_BITS, ITS_EVENTS_PER_CPU, ITS_TABLES, LPI_BASE, LPI_ID_BITS, LPIS_PER_CPU, MAX_CPUS,
+  MAX_WINDOW_PAGES, PAGE_SIZE, SHARED, UART_FR, UART_FR_TXFF, VIRT, VTIMER_PPI, WINDOW_STRIDE, WINDOWS, deviceItt,
 } from "./layout.js";
 import type { XReg } from "./regs.js";
 
@@ -33,6 +47,13 @@ export interface WorkloadOptions {
   iterations?: number;
   /** Program the GICv3 and take virtual timer interrupts (default false: QEMU's timing would leak into x1). */
   interrupts?: boolean;
+  /**
+   * Also raise LPIs through the GICv3 ITS (QEMU's virt,gic-version=3,its=on) and count them
+   * in the IRQ handler; implies `interrupts` (default false). See the "its mode" section.
+   */
+  its?: boolean;
+  /** With `interrupts`: arm the virtual timer (default true; the its mode's QEMU references turn it off). */
+  timer?: boolean;
   /** After `iterations`, checksum, publish results, print "DONE", park (default false). */
   final?: boolean;
   /** Pages of RAM window per CPU, one page dirtied per iteration (1..256, default 256 = 1 MiB). */
@@ -65,6 +86,9 @@ export const FINAL_REGISTER_ROLES: Readonly<Record<string, string>> = {
   x0: "CPU index",
   x1: "timer interrupts taken",
   x2: "number of CPUs",
+  x3: "its mode: LPIs taken (0 otherwise)",
+  x4: "its mode: hash of the INTIDs of the LPIs taken, in order, h = h * 31 + INTID (0 otherwise)",
+  x5: "its mode: waits for a raised LPI that timed out (0 unless LPIs get lost)",
   x18: "the CPU block",
   x19: "xorshift64 state",
   x20: "LCG state",
@@ -80,6 +104,36 @@ export const FINAL_REGISTER_ROLES: Readonly<Record<string, string>> = {
   sp: "top of the CPU's EL1 stack",
 };
 
+/**
+ * What the its mode's final x3 and x4 must be for a CPU: the LPIs it takes and their hash,
+ * from a model of the schedule emitItsWork follows (see there) - independent of timing,
+ * of the number of CPUs and of the timer.
+ */
+export function expectedLpiResults(options: WorkloadOptions, cpu: number): { lpis: bigint; hash: bigint } {
+  const o = resolveOptions(options);
+  if (!o.its || o.iterations === 0) return { lpis: 0n, hash: 0n };
+  const prio = Array.from({ length: LPIS_PER_CPU }, (_, e) => LPI_PRIO_LOW + 4 * e);
+  let lpis = 0n;
+  let hash = 0n;
+  const take = (e: number) => {
+    lpis++;
+    hash = BigInt.asUintN(64, hash * 31n + BigInt(LPI_BASE + cpu * LPIS_PER_CPU + e));
+  };
+  for (let i = 0; i < o.iterations; i++) {
+    const s = i & 7;
+    const j = i >> 3;
+    const pending = s === 1 ? [j, j + 5, j + 10] : s === 3 ? [j + 7] : s === 5 ? [j] : s === 7 ? [j + 9] : [];
+    for (const e of pending.map((e) => e & 15).sort((a, b) => prio[a]! - prio[b]!)) take(e);
+    take((7 * i) & 15);
+    if (s === 2) take((j + 1) & 15);
+    if (s === 6) {
+      const e = (j + 2) & 15;
+      prio[e] = prio[e] === LPI_PRIO_LOW + 4 * e ? LPI_PRIO_HIGH + 4 * e : LPI_PRIO_LOW + 4 * e;
+    }
+  }
+  return { lpis, hash };
+}
+
 const K_MIX = 0x9e37_79b9_7f4a_7c15n;
 const PSCI_VERSION = 0x8400_0000n;
 const PSCI_CPU_ON64 = 0xc400_0003n;
@@ -90,17 +144,28 @@ const CB_INDEX = 0x68;
 const SVC_IMM = 0x11;
 const BRK_IMM = 0x22;
 const USER_SVC = 0x42;
+/** Its mode: the priority of LPI index e (0..15) of a CPU is LPI_PRIO_LOW + 4e or LPI_PRIO_HIGH + 4e: all distinct. */
+const LPI_PRIO_LOW = 0x40;
+const LPI_PRIO_HIGH = 0x90;
+/** Its mode: loop iterations a CPU waits for an LPI it raised before giving up (counted in CB.lpiTimeouts). */
+const LPI_WAIT_SPINS = 4_000_000;
+/** Its mode: an "L" on the UART for every this many LPIs a CPU takes. */
+const LPIS_PER_L = 256;
+/** The "vector" the unexpected-exception report shows for a stalled ITS command queue. */
+const ITS_STALL_VECTOR = 0x1000;
 
 export function resolveOptions(o: WorkloadOptions): ResolvedWorkloadOptions {
   const r: ResolvedWorkloadOptions = {
     cpus: o.cpus,
     iterations: o.iterations ?? 0,
-    interrupts: o.interrupts ?? false,
+    interrupts: o.interrupts ?? o.its ?? false,
     final: o.final ?? false,
     windowPages: o.windowPages ?? MAX_WINDOW_PAGES,
     progressEvery: o.progressEvery ?? 500,
     timerInterval: o.timerInterval ?? 625_000,
     seed: o.seed ?? 0x5eedn,
+    its: o.its ?? false,
+    timer: o.timer ?? true,
   };
   const int = (name: keyof ResolvedWorkloadOptions, v: number, lo: number, hi: number) => {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`workload option ${name}: ${v} is outside [${lo}, ${hi}]`);
@@ -111,6 +176,7 @@ export function resolveOptions(o: WorkloadOptions): ResolvedWorkloadOptions {
   int("progressEvery", r.progressEvery, 0, 2 ** 31 - 1);
   int("timerInterval", r.timerInterval, 1, 2 ** 31 - 1);
   if (r.final && r.iterations === 0) throw new RangeError("workload option final needs iterations > 0");
+  if (r.its && !r.interrupts) throw new RangeError("workload option its needs interrupts");
   return r;
 }
 
@@ -168,6 +234,7 @@ export function buildWorkload(options: WorkloadOptions): Workload {
   if (o.interrupts) {
     p.li("x9", VIRT.gicd).mov("w10", GIC.GICD_CTLR_VALUE).str("w10", ["x9", GIC.GICD_CTLR]).dsb("sy");
   }
+  if (o.its) emitItsGlobalSetup(p);
   p.mov("x6", 1).mov("x5", 0);
   p.label("start_cpus").cmp("x6", o.cpus).b_hs("cpus_started");
   p.and("x1", "x6", 15).lsr("x2", "x6", 4).orr("x1", "x1", "x2", "lsl #8");
@@ -197,25 +264,33 @@ export function buildWorkload(options: WorkloadOptions): Workload {
     p.li("x9", VIRT.gicr).li("x10", GIC.GICR_STRIDE).madd("x9", "x10", "x7", "x9");
     p.ldr("w10", ["x9", GIC.GICR_WAKER]).and("w10", "w10", ~2 >>> 0).str("w10", ["x9", GIC.GICR_WAKER]);
     p.label("gicr_wake").ldr("w10", ["x9", GIC.GICR_WAKER]).tbnz("w10", 2, "gicr_wake");
+    if (o.its) emitLpiSetup(p);
     p.add("x9", "x9", GIC.GICR_SGI_BASE);
-    p.mov("w10", 1 << VTIMER_PPI).str("w10", ["x9", GIC.GICR_IGROUPR0]);
-    p.mov("w10", 0x80).strb("w10", ["x9", GIC.GICR_IPRIORITYR + VTIMER_PPI]);
-    p.mov("w10", 1 << VTIMER_PPI).str("w10", ["x9", GIC.GICR_ISENABLER0]);
+    if (o.timer) {
+      p.mov("w10", 1 << VTIMER_PPI).str("w10", ["x9", GIC.GICR_IGROUPR0]);
+      p.mov("w10", 0x80).strb("w10", ["x9", GIC.GICR_IPRIORITYR + VTIMER_PPI]);
+      p.mov("w10", 1 << VTIMER_PPI).str("w10", ["x9", GIC.GICR_ISENABLER0]);
+    }
     // the CPU interface, through system registers
     p.mov("x10", 7).msr("icc_sre_el1", "x10").isb();
     p.mov("x10", 0xff).msr("icc_pmr_el1", "x10");
     p.mov("x10", 1).msr("icc_igrpen1_el1", "x10").isb();
     // arm the timer and unmask IRQs
-    p.ldr("x10", ["x18", CB.timerInterval]).msr("cntv_tval_el0", "x10");
-    p.mov("x10", 1).msr("cntv_ctl_el0", "x10").isb();
+    if (o.timer) {
+      p.ldr("x10", ["x18", CB.timerInterval]).msr("cntv_tval_el0", "x10");
+      p.mov("x10", 1).msr("cntv_ctl_el0", "x10").isb();
+    }
     p.msr("daifclr", 2);
+    if (o.its) emitItsCpuSetup(p, o);
   }
 
   // ---- main loop ----
   p.label("main_loop");
+  if (o.its) p.bl("its_pre");
   emitInteger(p);
   emitMemory(p, o);
   emitFloat(p);
+  if (o.its) p.bl("its_post");
   emitSystem(p, spsrEl0, o.interrupts);
   p.add("x27", "x27", 1).str("x27", ["x18", CB.iterations]);
   if (o.progressEvery > 0) {
@@ -236,12 +311,14 @@ export function buildWorkload(options: WorkloadOptions): Workload {
   // CPUs beyond o.cpus
   p.label("idle").wfi().b("idle");
 
-  emitHandlers(p, spsrEl1);
+  emitHandlers(p, spsrEl1, o.its);
   emitIo(p);
+  if (o.its) emitItsWork(p, o);
 
   // ---- read-only data ----
   const what = o.iterations === 0 ? "endless" : `${o.iterations} iterations`;
-  p.label("str_banner").asciz(`vmstate aarch64 workload: ${o.cpus} cpu(s), ${what}${o.interrupts ? ", timer interrupts" : ""}${o.final ? ", final" : ""}\n`);
+  const irqs = o.interrupts ? (o.timer ? ", timer interrupts" : o.its ? "" : ", interrupts") : "";
+  p.label("str_banner").asciz(`vmstate aarch64 workload: ${o.cpus} cpu(s), ${what}${irqs}${o.its ? ", its LPIs" : ""}${o.final ? ", final" : ""}\n`);
   p.label("str_done").asciz("DONE\n");
   p.label("str_trap").asciz("\n!TRAP cpu ");
   p.label("str_esr").asciz(" esr ");
@@ -407,13 +484,14 @@ function emitFinal(p: Program, o: ResolvedWorkloadOptions): void {
   // the documented final register file
   p.label("final_regs");
   p.ldr("x0", ["x18", CB_INDEX]).ldr("x1", ["x18", CB.timerTicks]).mov("x2", o.cpus);
-  for (let r = 3; r <= 17; r++) p.mov(`x${r}` as XReg, 0);
+  if (o.its) p.ldr("x3", ["x18", CB.lpis]).ldr("x4", ["x18", CB.lpiHash]).ldr("x5", ["x18", CB.lpiTimeouts]);
+  for (let r = o.its ? 6 : 3; r <= 17; r++) p.mov(`x${r}` as XReg, 0);
   p.mov("x30", 0);
   p.add("x9", "x18", Number(CPU_BLOCK_SIZE)).mov("sp", "x9").mov("x9", 0);
   p.msr("nzcv", "xzr");
 }
 
-function emitHandlers(p: Program, spsrEl1: number): void {
+function emitHandlers(p: Program, spsrEl1: number, its: boolean): void {
   // synchronous exceptions at EL1: SVC #imm and BRK #imm are counted, anything else is fatal
   p.label("el1_sync");
   p.stp("x9", "x10", ["sp", -32], "!").stp("x11", "x12", ["sp", 16]);
@@ -443,7 +521,16 @@ function emitHandlers(p: Program, spsrEl1: number): void {
   p.ldr("x11", ["x18", CB.timerTicks]).add("x11", "x11", 1).str("x11", ["x18", CB.timerTicks]);
   p.ldr("x11", ["x18", CB.timerInterval]).msr("cntv_tval_el0", "x11");
   p.msr("icc_eoir1_el1", "x9").b("irq_done");
-  p.label("irq_other").cmp("x10", 1020).b_hs("irq_done").msr("icc_eoir1_el1", "x9");
+  p.label("irq_other");
+  if (its) {
+    // an LPI: count it and hash its INTID into the CPU's order-sensitive hash
+    p.cmp("x10", LPI_BASE).b_lo("irq_not_lpi");
+    p.ldr("x11", ["x18", CB.lpis]).add("x11", "x11", 1).str("x11", ["x18", CB.lpis]);
+    p.ldr("x11", ["x18", CB.lpiHash]).mov("x12", 31).madd("x11", "x11", "x12", "x10").str("x11", ["x18", CB.lpiHash]);
+    p.msr("icc_eoir1_el1", "x9").b("irq_done");
+    p.label("irq_not_lpi");
+  }
+  p.cmp("x10", 1020).b_hs("irq_done").msr("icc_eoir1_el1", "x9");
   p.label("irq_done").ldp("x11", "x12", ["sp", 16]).ldp("x9", "x10", ["sp"], 32).eret();
 
   // anything else: x0 = vector offset (x0, x1 pushed); record, report, stop this CPU
@@ -480,4 +567,183 @@ function emitIo(p: Program): void {
   p.label("puthex_next").lsr("x0", "x5", "x6").and("x0", "x0", 15).cmp("x0", 10).add("x0", "x0", 48).add("x4", "x0", 39).csel("x0", "x4", "x0", "hs");
   p.bl("putc").subs("x6", "x6", 4).b_pl("puthex_next");
   p.mov("x30", "x8").ret();
+}
+
+// ---- its mode ----
+//
+// Every CPU owns LPIS_PER_CPU LPIs: its LPI index e (0..15) is EventID cpu * 4 + (e & 3) of
+// DeviceID e >> 2, INTID LPI_BASE + cpu * 16 + e, at priority LPI_PRIO_LOW + 4e (or
+// LPI_PRIO_HIGH + 4e once toggled), mapped to collection `cpu` (or `cpus + cpu`, its second
+// one): both collections are the CPU's own redistributor. A CPU only ever takes its own LPIs,
+// each one either raised with IRQs unmasked and waited for, or raised with IRQs masked and
+// taken, in priority order (every priority distinct), when they are unmasked again: the count
+// and the order-sensitive hash do not depend on timing. Per iteration i (s = i % 8, j = i / 8):
+//   its_pre, IRQs masked (they stay pending through the integer, memory and FP work):
+//     s=1  raise LPIs j, j+5, j+10 and j again (pending once: three LPIs)
+//     s=3  raise j and j+7, CLEAR j (one LPI)
+//     s=5  raise j, MOVI it to collection cpus+cpu (j/16 even) or cpu (odd) (one LPI)
+//     s=7  raise j+3, DISCARD it, MAPTI it again to collection cpu, raise j+9 (one LPI)
+//   its_post, IRQs unmasked: wait for those; raise LPI 7i and wait;
+//     s=2  disable LPI j+1 (property byte, INV), raise it (it stays pending), MOVI it to the
+//          next CPU's collection (its pending bit moves to that redistributor, where it is
+//          disabled too) and back to collection cpu, enable it, INV: it is taken; wait
+//     s=6  toggle LPI j+2's priority (property byte), INV
+//   (all LPI indexes mod 16). DeviceID 0's events are raised by writing the EventID to
+//   GITS_TRANSLATER (QEMU takes a CPU's write as DeviceID 0), the others' with INT.
+// Commands go through one queue under a spinlock (SHARED.itsLock): write the command at
+// GITS_CWRITER, advance it, poll GITS_CREADR until it catches up.
+
+/** CPU 0, before starting the others: zero the tables, program and enable the ITS, MAPD the devices. */
+function emitItsGlobalSetup(p: Program): void {
+  const T = ITS_TABLES;
+  // properties, device and collection tables, ITTs and the command queue are contiguous
+  p.li("x9", T.lpiProperties).li("x10", T.commandQueue + BigInt(T.commandQueueBytes));
+  p.label("its_zero").dc("zva", "x9").add("x9", "x9", 64).cmp("x9", "x10").b_lo("its_zero");
+  p.dsb("sy");
+  // GITS_BASER0/1 and GITS_CBASER: 4 KiB pages (page size field 0), Size = pages - 1
+  p.li("x9", VIRT.gits);
+  p.li("x10", T.deviceTable | ITS.VALID | BigInt(T.deviceTablePages - 1)).str("x10", ["x9", ITS.GITS_BASER0]);
+  p.li("x10", T.collectionTable | ITS.VALID).str("x10", ["x9", ITS.GITS_BASER1]);
+  p.li("x10", T.commandQueue | ITS.VALID | BigInt(T.commandQueueBytes / PAGE_SIZE - 1)).str("x10", ["x9", ITS.GITS_CBASER]);
+  p.str("xzr", ["x9", ITS.GITS_CWRITER]);
+  p.mov("w10", ITS.GITS_CTLR_ENABLED).str("w10", ["x9", ITS.GITS_CTLR]).dsb("sy");
+  // MAPD: every device with its ITT, 2^ITS_EVENT_BITS EventIDs
+  for (let d = 0; d < ITS_DEVICES; d++) {
+    p.li("x0", (BigInt(d) << 32n) | BigInt(ITS.CMD_MAPD)).mov("x1", ITS_EVENT_BITS - 1).li("x2", deviceItt(d) | ITS.VALID).mov("x3", 0).bl("its_cmd");
+  }
+}
+
+/** Each CPU, its redistributor awake (x9 = RD_base, x7 = CPU index): pending table, properties, EnableLPIs. */
+function emitLpiSetup(p: Program): void {
+  const T = ITS_TABLES;
+  if (T.pendingStride !== 0x1_0000n || LPIS_PER_CPU !== 16 || ITS_EVENTS_PER_CPU !== 4) throw new Error("emitLpiSetup: layout constants changed");
+  // the pending table (64 KiB aligned), zeroed
+  p.li("x10", T.pendingTables).add("x10", "x10", "x7", "lsl #16").add("x11", "x10", T.pendingBytes).mov("x12", "x10");
+  p.label("lpi_pending_zero").dc("zva", "x12").add("x12", "x12", 64).cmp("x12", "x11").b_lo("lpi_pending_zero");
+  // this CPU's property bytes: LPI index e at priority LPI_PRIO_LOW + 4e, enabled (bit 0)
+  p.li("x11", T.lpiProperties).add("x11", "x11", "x7", "lsl #4");
+  for (let e = 0; e < LPIS_PER_CPU; e++) p.mov("w12", (LPI_PRIO_LOW + 4 * e) | 1).strb("w12", ["x11", e]);
+  p.dsb("sy");
+  // one property table for all, 16 INTID bits; this CPU's pending table; then EnableLPIs
+  p.li("x11", T.lpiProperties | BigInt(LPI_ID_BITS - 1)).str("x11", ["x9", GIC.GICR_PROPBASER]);
+  p.orr("x11", "x10", GIC.GICR_PENDBASER_PTZ).str("x11", ["x9", GIC.GICR_PENDBASER]);
+  p.ldr("w11", ["x9", GIC.GICR_CTLR]).orr("w11", "w11", GIC.GICR_CTLR_ENABLE_LPIS).str("w11", ["x9", GIC.GICR_CTLR]);
+  p.dsb("sy").isb();
+}
+
+/** Each CPU, IRQs unmasked: MAPC its two collections, MAPTI its LPIs, SYNC; then wait until every CPU got here. */
+function emitItsCpuSetup(p: Program, o: ResolvedWorkloadOptions): void {
+  // MAPC: collections `cpu` and `cpus + cpu` to this CPU (GITS_TYPER.PTA = 0: RDbase is the CPU number)
+  p.ldr("x12", ["x18", CB_INDEX]).lsl("x13", "x12", 16).orr("x13", "x13", ITS.VALID).add("x14", "x12", o.cpus);
+  p.mov("x0", ITS.CMD_MAPC).mov("x1", 0).orr("x2", "x13", "x12").mov("x3", 0).bl("its_cmd");
+  p.mov("x0", ITS.CMD_MAPC).mov("x1", 0).orr("x2", "x13", "x14").mov("x3", 0).bl("its_cmd");
+  // MAPTI: every LPI of this CPU to collection `cpu`
+  p.mov("x15", 0);
+  p.label("its_map").mov("x0", ITS.CMD_MAPTI).mov("x1", "x15").ldr("x2", ["x18", CB_INDEX]).bl("its_cmd_event");
+  p.add("x15", "x15", 1).cmp("x15", LPIS_PER_CPU).b_lo("its_map");
+  p.mov("x0", ITS.CMD_SYNC).mov("x1", 0).ldr("x2", ["x18", CB_INDEX]).lsl("x2", "x2", 16).mov("x3", 0).bl("its_cmd");
+  // nobody raises an LPI before every redistributor takes LPIs (the cross-CPU MOVI needs that)
+  p.adr("x9", "shared").add("x9", "x9", SHARED.itsReady);
+  p.label("its_count_ready").ldaxr("w10", ["x9"]).add("w10", "w10", 1).stlxr("w11", "w10", ["x9"]).cbnz("w11", "its_count_ready");
+  p.label("its_wait_ready").ldar("w10", ["x9"]).cmp("w10", o.cpus).b_lo("its_wait_ready");
+}
+
+/** The its mode's subroutines: its_pre/its_post (main loop), commands, raising and waiting. */
+function emitItsWork(p: Program, o: ResolvedWorkloadOptions): void {
+  const T = ITS_TABLES;
+  /** The LPIs just raised with IRQs masked are expected: CB.lpisExpected += n. */
+  const expect = (n: number) => p.ldr("x1", ["x18", CB.lpisExpected]).add("x1", "x1", n).str("x1", ["x18", CB.lpisExpected]);
+
+  // its_pre (IRQs left masked): raise LPIs that stay pending through the iteration's work
+  p.label("its_pre").str("x30", ["sp", -16], "!").msr("daifset", 2);
+  p.and("x10", "x27", 7).lsr("x11", "x27", 3);
+  p.cmp("x10", 1).b_ne("its_pre_not1");
+  p.and("x0", "x11", 15).bl("its_raise");
+  p.add("x0", "x11", 5).and("x0", "x0", 15).bl("its_raise");
+  p.add("x0", "x11", 10).and("x0", "x0", 15).bl("its_raise");
+  p.and("x0", "x11", 15).bl("its_raise"); // already pending: no second LPI
+  expect(3);
+  p.b("its_pre_done");
+  p.label("its_pre_not1").cmp("x10", 3).b_ne("its_pre_not3");
+  p.and("x0", "x11", 15).bl("its_raise");
+  p.add("x0", "x11", 7).and("x0", "x0", 15).bl("its_raise");
+  p.mov("x0", ITS.CMD_CLEAR).and("x1", "x11", 15).bl("its_cmd_event0");
+  expect(1);
+  p.b("its_pre_done");
+  p.label("its_pre_not3").cmp("x10", 5).b_ne("its_pre_not5");
+  p.and("x0", "x11", 15).bl("its_raise");
+  p.ldr("x12", ["x18", CB_INDEX]).add("x13", "x12", o.cpus).tst("x11", 16).csel("x2", "x13", "x12", "eq");
+  p.mov("x0", ITS.CMD_MOVI).and("x1", "x11", 15).bl("its_cmd_event");
+  expect(1);
+  p.b("its_pre_done");
+  p.label("its_pre_not5").cmp("x10", 7).b_ne("its_pre_done");
+  p.add("x12", "x11", 3).and("x12", "x12", 15);
+  p.mov("x0", "x12").bl("its_raise");
+  p.mov("x0", ITS.CMD_DISCARD).mov("x1", "x12").bl("its_cmd_event0");
+  p.mov("x0", ITS.CMD_MAPTI).mov("x1", "x12").ldr("x2", ["x18", CB_INDEX]).bl("its_cmd_event");
+  p.add("x0", "x11", 9).and("x0", "x0", 15).bl("its_raise");
+  expect(1);
+  p.label("its_pre_done").ldr("x30", ["sp"], 16).ret();
+
+  // its_post: unmask, take what its_pre left pending, raise more with IRQs unmasked
+  p.label("its_post").str("x30", ["sp", -16], "!").msr("daifclr", 2).bl("lpi_wait");
+  p.lsl("x0", "x27", 3).sub("x0", "x0", "x27").and("x0", "x0", 15).bl("its_raise").bl("lpi_expect1");
+  p.and("x10", "x27", 7).lsr("x11", "x27", 3);
+  p.ldr("x12", ["x18", CB_INDEX]).li("x13", T.lpiProperties).add("x13", "x13", "x12", "lsl #4"); // this CPU's property bytes
+  p.cmp("x10", 2).b_ne("its_post_not2");
+  p.add("x14", "x11", 1).and("x14", "x14", 15);
+  p.ldrb("w15", ["x13", "x14"]).and("w15", "w15", 0xfe).strb("w15", ["x13", "x14"]).dsb("sy");
+  p.mov("x0", ITS.CMD_INV).mov("x1", "x14").bl("its_cmd_event0");
+  p.mov("x0", "x14").bl("its_raise");
+  p.ldr("x12", ["x18", CB_INDEX]).add("x2", "x12", 1).cmp("x2", o.cpus).csel("x2", "xzr", "x2", "hs");
+  p.mov("x0", ITS.CMD_MOVI).mov("x1", "x14").bl("its_cmd_event");
+  p.mov("x0", ITS.CMD_MOVI).mov("x1", "x14").ldr("x2", ["x18", CB_INDEX]).bl("its_cmd_event");
+  p.ldrb("w15", ["x13", "x14"]).orr("w15", "w15", 1).strb("w15", ["x13", "x14"]).dsb("sy");
+  p.mov("x0", ITS.CMD_INV).mov("x1", "x14").bl("its_cmd_event0");
+  p.bl("lpi_expect1").b("its_post_print");
+  p.label("its_post_not2").cmp("x10", 6).b_ne("its_post_print");
+  p.add("x14", "x11", 2).and("x14", "x14", 15);
+  p.lsl("x15", "x14", 2).add("x16", "x15", LPI_PRIO_LOW).add("x15", "x15", LPI_PRIO_HIGH).eor("x15", "x15", "x16");
+  p.ldrb("w16", ["x13", "x14"]).eor("w16", "w16", "w15").strb("w16", ["x13", "x14"]).dsb("sy");
+  p.mov("x0", ITS.CMD_INV).mov("x1", "x14").bl("its_cmd_event0");
+  p.label("its_post_print");
+  if (o.progressEvery > 0) {
+    p.ldr("x0", ["x18", CB.lpis]).ldr("x1", ["x18", CB.lpisPrinted]).sub("x2", "x0", "x1").cmp("x2", LPIS_PER_L).b_lo("its_post_done");
+    p.add("x1", "x1", LPIS_PER_L).str("x1", ["x18", CB.lpisPrinted]);
+    p.bl("uart_lock").mov("w0", "L".charCodeAt(0)).bl("putc").bl("uart_unlock");
+  }
+  p.label("its_post_done").ldr("x30", ["sp"], 16).ret();
+
+  // its_raise(x0 = LPI index e): DeviceID 0 through GITS_TRANSLATER, the others with INT. Clobbers x0..x6, x8.
+  p.label("its_raise").ldr("x3", ["x18", CB_INDEX]).and("x1", "x0", 3).add("x1", "x1", "x3", "lsl #2");
+  p.lsr("x2", "x0", 2).cbnz("x2", "its_raise_int");
+  p.li("x3", VIRT.gits + BigInt(ITS.GITS_TRANSLATER)).str("w1", ["x3"]).ret();
+  p.label("its_raise_int").mov("x1", "x0").mov("x0", ITS.CMD_INT);
+  // its_cmd_event0(x0 = command, x1 = LPI index e): a command with DW2 = 0 (INT, CLEAR, DISCARD, INV)
+  p.label("its_cmd_event0").mov("x2", 0);
+  // its_cmd_event(x0 = command, x1 = LPI index e, x2 = DW2): DeviceID e >> 2, EventID cpu * 4 + (e & 3),
+  // and for MAPTI the LPI's INTID. Clobbers x0..x6, x8.
+  p.label("its_cmd_event").ldr("x3", ["x18", CB_INDEX]);
+  p.lsr("x4", "x1", 2).orr("x0", "x0", "x4", "lsl #32");
+  p.and("x4", "x1", 3).add("x4", "x4", "x3", "lsl #2");
+  p.add("x5", "x1", "x3", "lsl #4").add("x5", "x5", LPI_BASE).orr("x5", "x4", "x5", "lsl #32");
+  p.and("x6", "x0", 0xff).cmp("x6", ITS.CMD_MAPTI).csel("x1", "x5", "x4", "eq").mov("x3", 0);
+  // its_cmd(x0..x3 = the command's doublewords): queue it under the lock and wait until the ITS
+  // has read it (a stalled queue is fatal). Clobbers x4..x6, x8.
+  p.label("its_cmd").adr("x4", "shared").add("x4", "x4", SHARED.itsLock).sevl();
+  p.label("its_cmd_lock").wfe().ldaxr("w5", ["x4"]).cbnz("w5", "its_cmd_lock").mov("w5", 1).stxr("w6", "w5", ["x4"]).cbnz("w6", "its_cmd_lock");
+  p.li("x5", VIRT.gits).ldr("x6", ["x5", ITS.GITS_CWRITER]).li("x8", T.commandQueue).add("x8", "x8", "x6");
+  p.stp("x0", "x1", ["x8"]).stp("x2", "x3", ["x8", 16]).dsb("sy");
+  p.add("x6", "x6", ITS.CMD_SIZE).and("x6", "x6", T.commandQueueBytes - 1).str("x6", ["x5", ITS.GITS_CWRITER]);
+  p.label("its_cmd_poll").ldr("x8", ["x5", ITS.GITS_CREADR]).tbnz("x8", 0, "its_cmd_stalled").cmp("x8", "x6").b_ne("its_cmd_poll");
+  p.stlr("wzr", ["x4"]).sev().ret();
+  p.label("its_cmd_stalled").stp("x0", "x1", ["sp", -16], "!").mov("x0", ITS_STALL_VECTOR).b("unexpected");
+
+  // lpi_expect1: one more LPI expected, then lpi_wait: spin (bounded) until the IRQ handler has
+  // counted every LPI expected; a timeout is counted and the expectation lowered. Clobber x0..x2.
+  p.label("lpi_expect1").ldr("x0", ["x18", CB.lpisExpected]).add("x0", "x0", 1).str("x0", ["x18", CB.lpisExpected]);
+  p.label("lpi_wait").ldr("x0", ["x18", CB.lpisExpected]).li("x1", LPI_WAIT_SPINS);
+  p.label("lpi_wait_loop").ldr("x2", ["x18", CB.lpis]).cmp("x2", "x0").b_hs("lpi_wait_done").subs("x1", "x1", 1).b_ne("lpi_wait_loop");
+  p.ldr("x1", ["x18", CB.lpiTimeouts]).add("x1", "x1", 1).str("x1", ["x18", CB.lpiTimeouts]).str("x2", ["x18", CB.lpisExpected]);
+  p.label("lpi_wait_done").ret();
 }
