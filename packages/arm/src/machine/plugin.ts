@@ -7,12 +7,14 @@ import { ArmVirt } from "./virt.js";
 /**
  * A virt machine with interpreted CPUs; with `workload`, the built-in guest
  * program in RAM and CPU 0 at its entry. The guest takes timer interrupts
- * when the board has a GICv3.
+ * when the board has a GICv3, and with the "its" feature maps devices
+ * through the ITS and raises LPIs.
  */
 export function createArmVirtMachine(options: RunOptions): ArmVirt {
   const m = new ArmVirt(options);
   if (options.workload) {
-    const w = buildWorkload({ cpus: options.cpus, iterations: 0, interrupts: m.gic !== undefined, seed: BigInt(options.seed) });
+    const its = m.features.includes("its");
+    const w = buildWorkload({ cpus: options.cpus, iterations: 0, interrupts: m.gic !== undefined, its, seed: BigInt(options.seed) });
     m.loadImage(w.base, w.image, w.entry);
   }
   return m;
