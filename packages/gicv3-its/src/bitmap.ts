@@ -20,10 +20,6 @@ export function bmpWord(bmp: Uint32Array, irq: number): number {
   return bmp[irq >>> 5]! >>> 0;
 }
 
-export function bit(word: number, n: number): boolean {
-  return ((word >>> n) & 1) !== 0;
-}
-
 export function withBit(word: number, n: number, on: boolean): number {
   return (on ? word | (1 << n) : word & ~(1 << n)) >>> 0;
 }

@@ -3,7 +3,9 @@
  * migration state (`arm_gicv3`, `arm_gicv3_its`), an ITS that keeps its
  * translations in the device (as KVM's in-kernel ITS does), a minimal LPI
  * redistributor model, and the stop handler that writes the ITS tables into
- * guest RAM (KVM ABI revision 0) on every VM stop.
+ * guest RAM (KVM ABI revision 0) on every VM stop; and a whole GICv3
+ * (distributor, redistributors, CPU interfaces) built on them, offered to
+ * boards as the default export's "gicv3" interrupt controller.
  */
 export {
   GICV3_MAXIRQ,
@@ -88,4 +90,20 @@ export {
   type ItsMapping,
   type ItsSaveReport,
 } from "./its.js";
-export { attachGicv3Its, type Gicv3ItsOptions, type AttachedGicv3Its } from "./machine.js";
+export {
+  attachGicv3Its,
+  registerGicv3,
+  type Gicv3ItsOptions,
+  type AttachedGicv3Its,
+  type Gicv3Parts,
+  type RegisterGicv3Options,
+  type RegisteredGicv3,
+} from "./machine.js";
+export * from "./gicv3-defs.js";
+export { Gicv3, type Gicv3Options, type Gicv3Regions } from "./gicv3.js";
+export * from "./distributor.js";
+export * from "./redistributor-frames.js";
+export { Gicv3CpuInterface, ICC, sysregKey, runningPriority, type CpuInterfaceHost } from "./cpu-interface.js";
+export { highestPending, irqGroup, NO_PENDING, type PendingIrq, type PendingSource } from "./pending.js";
+export { createGicv3Controller, UnsupportedFeatureError, GICV3_FEATURES, type Gicv3Feature, type Gicv3ControllerOptions } from "./plugin.js";
+export { default } from "./plugin.js";

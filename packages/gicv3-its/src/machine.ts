@@ -38,6 +38,52 @@ export interface AttachedGicv3Its {
   readonly itsHandler: ChangeStateEntry | undefined;
 }
 
+/** The parts `registerGicv3` registers: the GIC state, its LPI model and, optionally, the ITS. */
+export interface Gicv3Parts {
+  readonly gic: Gicv3State;
+  readonly redistributors: Gicv3Redistributors;
+  readonly its?: GicV3Its | undefined;
+}
+
+export interface RegisterGicv3Options {
+  /** Register the stop handlers (default true); see Gicv3ItsOptions.saveOnStop. */
+  saveOnStop?: boolean;
+  /** Register the redistributors' pending-table handler (default true; pointless without LPIs). */
+  pendingTables?: boolean;
+  /** post_load of `arm_gicv3` (default: the redistributors read their pending tables). */
+  loaded?: () => void;
+}
+
+export interface RegisteredGicv3 {
+  readonly gicEntry: SaveStateEntry;
+  readonly itsEntry: SaveStateEntry | undefined;
+  readonly gicHandler: ChangeStateEntry | undefined;
+  readonly itsHandler: ChangeStateEntry | undefined;
+}
+
+/**
+ * Registers the parts with `machine` in virt's order: `arm_gicv3`
+ * (instance 0) and its pending-table stop handler, then `arm_gicv3_its`
+ * and its table stop handler.
+ */
+export function registerGicv3(machine: Machine, parts: Gicv3Parts, options: RegisterGicv3Options = {}): RegisteredGicv3 {
+  const { gic, redistributors, its } = parts;
+  const gicEntry = machine.registerDevice("arm_gicv3", gicv3Description, gic, {
+    instanceId: 0,
+    loaded: options.loaded ?? (() => redistributors.loaded()),
+  });
+  const itsEntry = its
+    ? machine.registerDevice("arm_gicv3_its", itsDescription, its.state, {
+        loaded: () => its.loaded(),
+        beforeSave: () => its.beforeSave(),
+      })
+    : undefined;
+  const save = options.saveOnStop ?? true;
+  const gicHandler = save && (options.pendingTables ?? true) ? redistributors.registerStopHandler(machine.vm.handlers) : undefined;
+  const itsHandler = save && its ? its.registerStopHandler(machine.vm.handlers) : undefined;
+  return { gicEntry, itsEntry, gicHandler, itsHandler };
+}
+
 /** Creates the GIC state, the redistributors and the ITS, and registers them (state and stop handlers) with `machine`. */
 export function attachGicv3Its(machine: Machine, options: Gicv3ItsOptions): AttachedGicv3Its {
   const memory = options.memory ?? guestMemoryFromRam(machine.ram);
@@ -50,13 +96,6 @@ export function attachGicv3Its(machine: Machine, options: Gicv3ItsOptions): Atta
     ...(options.onGuestError ? { onGuestError: options.onGuestError } : {}),
     ...(options.onSaveError ? { onSaveError: options.onSaveError } : {}),
   });
-  const gicEntry = machine.registerDevice("arm_gicv3", gicv3Description, gic, { loaded: () => redistributors.loaded() });
-  const itsEntry = machine.registerDevice("arm_gicv3_its", itsDescription, its.state, {
-    loaded: () => its.loaded(),
-    beforeSave: () => its.beforeSave(),
-  });
-  const save = options.saveOnStop ?? true;
-  const gicHandler = save ? redistributors.registerStopHandler(machine.vm.handlers) : undefined;
-  const itsHandler = save ? its.registerStopHandler(machine.vm.handlers) : undefined;
-  return { gic, redistributors, its, memory, gicEntry, itsEntry, gicHandler, itsHandler };
+  const r = registerGicv3(machine, { gic, redistributors, its }, options.saveOnStop === undefined ? {} : { saveOnStop: options.saveOnStop });
+  return { gic, redistributors, its, memory, gicEntry: r.gicEntry, itsEntry: r.itsEntry!, gicHandler: r.gicHandler, itsHandler: r.itsHandler };
 }
