@@ -47,6 +47,18 @@ describe("vmstate run", () => {
     expect(timeline).toMatch(/transition inmigrate -> running/);
   });
 
+  it("runs aarch64 with the GICv3 ITS, migrating live, and shows the ITS's stop handler on the timeline", async () => {
+    const { code, out } = await run("run", "--arch", "aarch64", "--cpus", "2", "--mem", "128M", "--cycles", "400000", "--seed", "4", "--switches", "2", "--its", "--migrate", "--timeline");
+    expect(code).toBe(0);
+    expect(out).toContain("equivalent: the interrupted run ends in the same state as the uninterrupted one");
+    expect(out).toMatch(/cpu 1: pc=0x0000000040\w+ EL1h/);
+    expect(out).toContain("its LPIs");
+    const timeline = out.slice(out.indexOf("timeline ("));
+    // On the stop for the snapshot, the ITS writes its tables before the GIC its pending tables (same priority, reverse order).
+    expect(timeline).toMatch(/#0  transition running -> save-vm[\s\S]*?notify stop save-vm\n.*handler arm-its-kvm main prio 0\n.*handler kvm-arm-gicv3 main prio 0/);
+    expect(timeline).toMatch(/transition running -> finish-migrate[\s\S]*?handler arm-its-kvm/);
+  });
+
   it("says which package to install for an architecture that is missing", async () => {
     const missing = Object.assign(new Error("Cannot find package '@vmstate/arm'"), { code: "ERR_MODULE_NOT_FOUND" });
     await expect(loadPlugin("aarch64", async () => Promise.reject(missing))).rejects.toThrow("--arch aarch64 needs the package @vmstate/arm, which is not installed: pnpm add @vmstate/arm");
@@ -70,6 +82,17 @@ describe("vmstate run", () => {
 });
 
 describe("vmstate save and load", () => {
+  it("loads QEMU's aarch64 snapshot with its GICv3 and ITS, and runs the guest", async () => {
+    const file = join(dir, "qemu-arm.mig");
+    writeFileSync(file, gunzipSync(readFileSync(`${FIXTURES}aarch64-virt-gicv3-its-1cpu.mig.gz`)));
+    const { code, out } = await run("load", file, "--run", "50000");
+    expect(code).toBe(0);
+    expect(out).toMatch(/into a fresh aarch64 machine \(1 CPU, 128 MiB\)/);
+    expect(stderr).toMatch(/^warning: this machine does not model \d+ section\(s\) of the stream, left out: pflash_cfi01\[0\], pflash_cfi01\[1\], pl031\[0\]/);
+    expect(stderr).not.toMatch(/arm_gicv3|cpu\[|pl011/);
+    expect(out).toMatch(/cpu 0: pc=0x00000000402\w+ EL1h/);
+  });
+
   it("saves after running, atomically, and loads the file into a fresh machine that runs on", async () => {
     const file = join(dir, "snap.mig");
     writeFileSync(file, "an older snapshot");
@@ -78,7 +101,7 @@ describe("vmstate save and load", () => {
     expect(readFileSync(file).subarray(0, 4).toString("latin1")).toBe("QEVM");
     const loaded = await run("load", file, "--run", "20000");
     expect(loaded.code).toBe(0);
-    expect(loaded.out).toMatch(/loaded .* into a riscv64 machine \(2 CPUs, 32 MiB\)/);
+    expect(loaded.out).toMatch(/loaded .* into a fresh riscv64 machine \(2 CPUs, 32 MiB\)/);
     expect(loaded.out).toMatch(/ran 20000 cycles per CPU \(\d+ instructions\)/);
     expect(stderr).toBe("");
   });

@@ -46,7 +46,7 @@ export async function loadCommand(file: string, runCycles: number, write: (s: st
   const m = create(options);
   const t = performance.now();
   const report = await m.machine.load(() => openFileSource(file), { unknownSections: "skip" });
-  write(`loaded ${file} into a ${arch} machine (${options.cpus} CPU${options.cpus > 1 ? "s" : ""}, ${options.memBytes >> 20} MiB) in ${(performance.now() - t).toFixed(1)} ms\n`);
+  write(`loaded ${file} into a fresh ${arch} machine (${options.cpus} CPU${options.cpus > 1 ? "s" : ""}, ${options.memBytes >> 20} MiB) in ${(performance.now() - t).toFixed(1)} ms\n`);
   if (report.skipped.length) warn(`warning: this machine does not model ${report.skipped.length} section(s) of the stream, left out: ${report.skipped.join(", ")}\n`);
   m.machine.vm.vmStart();
   // The clock came with the stream: run on from where it stands.
