@@ -12,18 +12,14 @@
  * may be cut anywhere between rounds.
  */
 import {
+  ClockedBoard,
   createCpuCommonState,
-  createTimersState,
   cpuCommonDescription,
   InvalidStateError,
   Machine,
-  SystemBus,
-  timersDescription,
   type CpuReport,
   type InterruptController,
-  type RunnableMachine,
   type RunOptions,
-  type RunStep,
 } from "@vmstate/core";
 import { armCpuDescription } from "../cpu/description.js";
 import { createArmCpuState } from "../cpu/reset.js";
@@ -62,41 +58,35 @@ export function virtCpuAffinity(i: number): bigint {
   return (BigInt(i >> 4) << 8n) | BigInt(i & 15);
 }
 
-export class ArmVirt implements RunnableMachine {
+export class ArmVirt extends ClockedBoard {
   readonly arch = "aarch64";
-  readonly machine: Machine;
-  readonly bus = new SystemBus();
-  readonly quantum = 1000;
   readonly cpuList: A64Cpu[] = [];
   readonly uart: Pl011;
   /** The interrupt controller, when a device plugin provided one. */
   readonly gic: InterruptController | undefined;
   readonly features: readonly string[];
-  /** QEMU's `timer` section; cpu_clock_offset carries this machine's virtual clock in ns. */
-  readonly timers = createTimersState();
   /** Set by PSCI SYSTEM_OFF / SYSTEM_RESET: the CPUs stay off. */
   shutdownRequested = false;
-  private output = "";
-  private retiredTotal = 0;
 
   constructor(readonly options: RunOptions) {
     const { cpus } = options;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new InvalidStateError(`a virt board has 1 to ${MAX_CPUS} CPUs, not ${cpus}`);
-    this.features = options.features ?? [];
-    for (const f of this.features) if (!KNOWN_FEATURES.has(f)) throw new InvalidStateError(`the aarch64 virt board has no feature "${f}" (known: ${[...KNOWN_FEATURES].join(", ")})`);
-    if (this.features.includes("its") && !options.interruptController) {
+    const features = options.features ?? [];
+    for (const f of features) if (!KNOWN_FEATURES.has(f)) throw new InvalidStateError(`the aarch64 virt board has no feature "${f}" (known: ${[...KNOWN_FEATURES].join(", ")})`);
+    if (features.includes("its") && !options.interruptController) {
       throw new InvalidStateError("an ITS needs a GICv3: install @vmstate/gicv3-its");
     }
-    const m = new Machine({ machineType: VIRT_MACHINE_TYPE });
-    this.machine = m;
+    super(new Machine({ machineType: VIRT_MACHINE_TYPE }), { quantum: 1000, nsPerCycle: NS_PER_CYCLE });
+    this.features = features;
+    const m = this.machine;
     // RAM blocks in QEMU's RAM-list order.
     this.bus.mapRam(DRAM_BASE, m.ram.add(RAM_BLOCK, options.memBytes, DRAM_BASE));
     this.bus.mapRam(FLASH_BASE, m.ram.add(FLASH0_BLOCK, FLASH_BANK_SIZE, FLASH_BASE));
     this.bus.mapRam(FLASH_BASE + FLASH_BANK_SIZE, m.ram.add(FLASH1_BLOCK, FLASH_BANK_SIZE, FLASH_BASE + FLASH_BANK_SIZE));
     for (const b of ACPI_BLOCKS) m.ram.add(b.id, b.size);
 
-    // QEMU realizes the GIC before the CPUs register their sections, but its
-    // sections carry a higher priority, so the save order is the same either way.
+    // `timer` is registered (with the board); the GIC before the CPUs, as QEMU's virt creates them
+    // (its sections' priority puts them first in the stream anyway).
     this.gic = options.interruptController?.({
       machine: m,
       bus: this.bus,
@@ -107,7 +97,6 @@ export class ArmVirt implements RunnableMachine {
       setCpuIrq: (cpu, level) => this.cpuList[cpu]?.setIrq(level),
     });
 
-    m.registerDevice("timer", timersDescription, this.timers);
     const psci = this.psci();
     for (let i = 0; i < cpus; i++) {
       const cpu = new A64Cpu(this.bus, {
@@ -122,7 +111,7 @@ export class ArmVirt implements RunnableMachine {
       this.registerCpu(cpu, i);
     }
 
-    this.uart = new Pl011(createPl011State(), (b) => (this.output += String.fromCharCode(b)), (level) => this.gic?.setSharedLine(UART0_SPI, level));
+    this.uart = new Pl011(createPl011State(), (b) => this.print(b), (level) => this.gic?.setSharedLine(UART0_SPI, level));
     this.bus.mapMmio("pl011", UART0_BASE, UART0_SIZE, this.uart);
     m.registerDevice("pl011", pl011Description, this.uart.state);
   }
@@ -181,9 +170,7 @@ export class ArmVirt implements RunnableMachine {
 
   /** Puts a program image at `addr` (in main RAM) and starts CPU 0 at `entry`. */
   loadImage(addr: bigint, image: Uint8Array, entry: bigint): void {
-    const w = this.bus.ramAt(Number(addr), image.length);
-    if (!w) throw new InvalidStateError(`image of ${image.length} bytes does not fit at 0x${addr.toString(16)}`);
-    w.block.write(Number(addr) - w.base, image);
+    this.writeGuestMemory(addr, image);
     this.cpuList[0]!.reset(entry);
   }
 
@@ -192,34 +179,15 @@ export class ArmVirt implements RunnableMachine {
     return this.timers.cpu_clock_offset / NS_PER_COUNTER_TICK;
   }
 
-  /** Cycles per CPU, from the virtual clock: a restored machine knows how far it has run. */
-  get cycles(): number {
-    return Number(this.timers.cpu_clock_offset / NS_PER_CYCLE);
-  }
-
-  get retired(): number {
-    return this.retiredTotal;
-  }
-
-  get console(): string {
-    return this.output;
-  }
-
-  run(cycles: number): RunStep {
-    if (cycles % this.quantum) throw new InvalidStateError(`run ${cycles} cycles: not a multiple of the ${this.quantum}-cycle round`);
-    if (!this.machine.vm.machine.isRunning()) throw new InvalidStateError(`the machine is ${this.machine.runState}, not running`);
+  protected round(): number {
     let executed = 0;
-    for (let r = 0; r < cycles / this.quantum; r++) {
-      for (const [i, cpu] of this.cpuList.entries()) {
-        // The timer's output is a level on its PPI, sampled at the start of the CPU's turn.
-        this.gic?.setPrivateLine(i, VTIMER_PPI, cpu.timerIrqPending());
-        if (cpu.poweredOff) continue;
-        executed += cpu.run(this.quantum);
-      }
-      this.timers.cpu_clock_offset += BigInt(this.quantum) * NS_PER_CYCLE;
+    for (const [i, cpu] of this.cpuList.entries()) {
+      // The timer's output is a level on its PPI, sampled at the start of the CPU's turn.
+      this.gic?.setPrivateLine(i, VTIMER_PPI, cpu.timerIrqPending());
+      if (cpu.poweredOff) continue;
+      executed += cpu.run(this.quantum);
     }
-    this.retiredTotal += executed;
-    return { executed };
+    return executed;
   }
 
   cpus(): CpuReport[] {

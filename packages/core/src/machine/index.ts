@@ -23,3 +23,4 @@ export { definePlugin, defineDevicePlugin, type ArchPlugin, type DevicePlugin, t
 export { firstDifference, describeDifference, type MachineDifference } from "./diff.js";
 export { SystemBus, type MmioDevice, type MmioWindow, type RamWindow } from "./bus.js";
 export type { InterruptController, InterruptControllerFactory, InterruptControllerRequest } from "./interrupt-controller.js";
+export { ClockedBoard, type ClockedBoardOptions } from "./clocked-board.js";

@@ -6,10 +6,8 @@
  * virtual clock, so runs are deterministic and may be cut anywhere between
  * rounds.
  */
-import { InvalidStateError, Machine, type CpuReport, type RunnableMachine, type RunOptions, type RunStep } from "@vmstate/core";
-import { SystemBus } from "../bus.js";
+import { ClockedBoard, InvalidStateError, Machine, type CpuReport, type RunOptions, type SystemBus } from "@vmstate/core";
 import { Aclint, CLINT_SIZE, createMtimerState, mtimerDescription } from "../devices/aclint.js";
-import { createTimersState, timersDescription } from "@vmstate/core";
 import { createSerialState, Ns16550, serialMmDescription } from "../devices/ns16550.js";
 import { createPlicState, Plic, PLIC_SIZE, plicDescription } from "../devices/plic.js";
 import {
@@ -64,27 +62,21 @@ export interface RiscvVirtParts {
   readonly registerHart: HartRegistrar;
 }
 
-export class RiscvVirt implements RunnableMachine {
+export class RiscvVirt extends ClockedBoard {
   readonly arch = "riscv64";
-  readonly machine: Machine;
-  readonly bus = new SystemBus();
-  readonly quantum = 1000;
   readonly harts: HartPort[] = [];
   readonly uart: Ns16550;
   readonly clint: Aclint;
   readonly plic: Plic;
-  /** QEMU's `timer` section; cpu_clock_offset carries this machine's virtual clock in ns. */
-  readonly timers = createTimersState();
-  private output = "";
-  private retiredTotal = 0;
 
   constructor(
     readonly options: RunOptions,
     parts: RiscvVirtParts,
   ) {
     if (!Number.isInteger(options.cpus) || options.cpus < 1 || options.cpus > 8) throw new InvalidStateError(`a virt board has 1 to 8 harts, not ${options.cpus}`);
-    const m = new Machine({ machineType: VIRT_MACHINE_TYPE });
-    this.machine = m;
+    if (options.features?.length) throw new InvalidStateError(`the riscv64 virt board has no feature "${options.features[0]}"`);
+    super(new Machine({ machineType: VIRT_MACHINE_TYPE }), { quantum: 1000, nsPerCycle: NS_PER_CYCLE });
+    const m = this.machine;
     // RAM blocks in QEMU's RAM-list order.
     this.bus.mapRam(DRAM_BASE, m.ram.add(RAM_BLOCK, options.memBytes, DRAM_BASE));
     this.bus.mapRam(FLASH_BASE, m.ram.add(FLASH0_BLOCK, FLASH_BANK_SIZE, FLASH_BASE));
@@ -95,13 +87,12 @@ export class RiscvVirt implements RunnableMachine {
     const irqs = { setIrq: (hart: number, bit: number, level: boolean) => this.harts[hart]?.setIrq(bit, level) };
     this.clint = new Aclint(createMtimerState(options.cpus), () => this.mtime(), irqs);
     this.plic = new Plic(createPlicState(options.cpus), irqs);
-    this.uart = new Ns16550(createSerialState(), (b) => (this.output += String.fromCharCode(b)), (level) => this.plic.setSource(UART0_IRQ, level));
+    this.uart = new Ns16550(createSerialState(), (b) => this.print(b), (level) => this.plic.setSource(UART0_IRQ, level));
     this.bus.mapMmio("clint", CLINT_BASE, CLINT_SIZE, this.clint);
     this.bus.mapMmio("plic", PLIC_BASE, PLIC_SIZE, this.plic);
     this.bus.mapMmio("uart0", UART0_BASE, UART0_SIZE, this.uart);
 
-    // Save-state entries in QEMU's registration order.
-    m.registerDevice("timer", timersDescription, this.timers);
+    // Save-state entries in QEMU's registration order (`timer` came first, with the board).
     for (let h = 0; h < options.cpus; h++) {
       const hart = parts.createHart(this.bus, h, () => this.mtime());
       this.harts.push(hart);
@@ -116,44 +107,21 @@ export class RiscvVirt implements RunnableMachine {
 
   /** Puts a program image at `addr` (in main RAM). */
   loadImage(addr: bigint, image: Uint8Array): void {
-    const w = this.bus.ramAt(Number(addr), image.length);
-    if (!w) throw new InvalidStateError(`image of ${image.length} bytes does not fit at 0x${addr.toString(16)}`);
-    w.block.write(Number(addr) - w.base, image);
-  }
-
-  /** Cycles per hart, from the virtual clock: a restored machine knows how far it has run. */
-  get cycles(): number {
-    return Number(this.timers.cpu_clock_offset / NS_PER_CYCLE);
-  }
-
-  get retired(): number {
-    return this.retiredTotal;
-  }
-
-  get console(): string {
-    return this.output;
-  }
-
-  /** The virtual clock, in ns. */
-  get clockNs(): bigint {
-    return this.timers.cpu_clock_offset;
+    this.writeGuestMemory(addr, image);
   }
 
   private mtime(): bigint {
     return this.timers.cpu_clock_offset / NS_PER_MTIME_TICK;
   }
 
-  run(cycles: number): RunStep {
-    if (cycles % this.quantum) throw new InvalidStateError(`run ${cycles} cycles: not a multiple of the ${this.quantum}-cycle round`);
-    if (!this.machine.vm.machine.isRunning()) throw new InvalidStateError(`the machine is ${this.machine.runState}, not running`);
+  protected round(): number {
     let executed = 0;
-    for (let r = 0; r < cycles / this.quantum; r++) {
-      for (const hart of this.harts) executed += hart.run(this.quantum);
-      this.timers.cpu_clock_offset += BigInt(this.quantum) * NS_PER_CYCLE;
-      this.clint.tick();
-    }
-    this.retiredTotal += executed;
-    return { executed };
+    for (const hart of this.harts) executed += hart.run(this.quantum);
+    return executed;
+  }
+
+  protected override afterRound(): void {
+    this.clint.tick();
   }
 
   cpus(): CpuReport[] {
