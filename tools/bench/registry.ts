@@ -5,6 +5,6 @@
 import type { Benchmark } from "./harness.js";
 import { parseBenchmark } from "./parse.js";
 import { writeBenchmark, writeScanBenchmark } from "./write.js";
-import { riscvMipsBenchmark, riscvSaveRestoreBenchmark } from "./machines.js";
+import { aarch64MipsBenchmark, riscvMipsBenchmark, riscvSaveRestoreBenchmark } from "./machines.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [parseBenchmark, writeBenchmark, writeScanBenchmark, riscvMipsBenchmark, riscvSaveRestoreBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [parseBenchmark, writeBenchmark, writeScanBenchmark, riscvMipsBenchmark, aarch64MipsBenchmark, riscvSaveRestoreBenchmark];
