@@ -18,7 +18,7 @@ Times the stream codec against plain I/O and against QEMU's analyze-migration.py
 
   --runs N          measured runs per contender, median reported (default 3; one warm-up run comes first)
   --quick           a synthetic 64 MiB stream written to tools/bench/work/ instead of the QEMU one (seconds, no QEMU)
-  --only A,B        just these benchmarks (parse, write)
+  --only A,B        just these benchmarks (parse, parse-warm, write, write-scan, riscv-mips, aarch64-mips, riscv-save-restore)
   --stream FILE     parse and rebuild FILE instead of tools/bench/work/riscv64-virt-1024m-fill512m.mig
   --analyze PATH    QEMU's scripts/analyze-migration.py (default: found under tools/fixtures/out/qemu-src/)
   --cpu-prof DIR    write a V8 CPU profile of every decode child process into DIR (slows them down)
