@@ -23,8 +23,9 @@ export class MissingPluginError extends VmstateError {
   }
 }
 
-function isModuleNotFound(e: unknown): boolean {
-  return e instanceof Error && (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && /@vmstate\//.test(e.message);
+/** The package itself is missing (not a module that an installed package fails to import). */
+function isModuleNotFound(e: unknown, pkg: string): boolean {
+  return e instanceof Error && (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && e.message.includes(`'${pkg}'`);
 }
 
 export async function loadPlugin(arch: string, importer: (pkg: string) => Promise<unknown> = (p) => import(p)): Promise<ArchPlugin> {
@@ -34,7 +35,7 @@ export async function loadPlugin(arch: string, importer: (pkg: string) => Promis
   try {
     mod = await importer(pkg);
   } catch (e) {
-    if (isModuleNotFound(e)) throw new MissingPluginError(`--arch ${arch}`, pkg);
+    if (isModuleNotFound(e, pkg)) throw new MissingPluginError(`--arch ${arch}`, pkg);
     throw e;
   }
   const plugin = (mod as { default?: ArchPlugin }).default;
@@ -50,7 +51,7 @@ export async function installedPlugins(importer: (pkg: string) => Promise<unknow
       const plugin = ((await importer(pkg)) as { default?: ArchPlugin }).default;
       if (plugin) out.push(plugin);
     } catch (e) {
-      if (!isModuleNotFound(e)) throw e;
+      if (!isModuleNotFound(e, pkg)) throw e;
     }
   }
   return out;
@@ -65,7 +66,7 @@ export async function loadDevicePlugin(name: string, importer: (pkg: string) => 
     if (!plugin?.interruptControllers?.[name]) throw new VmstateError("UNSUPPORTED", `${pkg} does not provide the interrupt controller "${name}"`);
     return plugin;
   } catch (e) {
-    if (isModuleNotFound(e)) return undefined;
+    if (isModuleNotFound(e, pkg)) return undefined;
     throw e;
   }
 }

@@ -33,7 +33,8 @@ export function createGicv3Controller(request: InterruptControllerRequest, optio
   const gic = new Gicv3({
     ...hooks,
     cpus: request.cpus,
-    affinity: request.affinity,
+    // MPIDR layout to GICR_TYPER[63:32]'s: Aff3 moves down next to Aff2.
+    affinity: request.affinity.map((mpidr) => ((mpidr >> 8n) & 0xff00_0000n) | (mpidr & 0xff_ffffn)),
     memory: guestMemoryFromRam(request.machine.ram),
     its: request.features.includes("its"),
     setCpuIrq: (cpu, level) => request.setCpuIrq(cpu, level),

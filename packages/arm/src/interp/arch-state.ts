@@ -60,6 +60,8 @@ export interface ArmArchState {
   ttbr0_el1: bigint;
   ttbr1_el1: bigint;
   cntkctl_el1: bigint;
+  /** CNTFRQ_EL0 (writable at EL1, as in QEMU). */
+  cntfrq_el0: bigint;
   /** CNTV_CTL_EL0 bits ENABLE (0) and IMASK (1); ISTATUS is computed. */
   cntv_ctl: number;
   cntv_cval: bigint;
@@ -122,6 +124,7 @@ export function emptyArchState(): ArmArchState {
     ttbr0_el1: 0n,
     ttbr1_el1: 0n,
     cntkctl_el1: 0n,
+    cntfrq_el0: 62_500_000n,
     cntv_ctl: 0,
     cntv_cval: 0n,
     mpidr_el1: 0x8000_0000n,

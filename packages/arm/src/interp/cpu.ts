@@ -75,6 +75,8 @@ export interface A64CpuOptions {
   startPoweredOff?: boolean;
   /** Reset pc. */
   resetPc?: bigint | number;
+  /** A GICv3 CPU interface answers the ICC_* registers: ID_AA64PFR0_EL1.GIC reads 1 (QEMU: env->gicv3state set). */
+  gicSystemRegisters?: boolean;
 }
 
 const SP = 62; // slot of the current SP, as an index into x
@@ -85,6 +87,10 @@ const wz = (r: number) => (r === 31 ? ZW : r << 1);
 
 const IL = 1 << 25;
 const NO_EXCL = -1;
+
+const ID_AA64PFR0 = sysKey(3, 0, 0, 4, 0);
+/** ID_AA64PFR0_EL1.GIC = 1: the GIC's system-register interface is there. */
+const PFR0_GIC_SYSREGS = 1n << 24n;
 
 /** Cortex-A57 identification as QEMU 7.2 reports it. */
 const ID_REGS: Record<number, bigint> = {
@@ -164,6 +170,7 @@ export class A64Cpu {
   psci: PsciHandler | undefined;
   sysregs: SysregHandler | undefined;
   stopOnBrk: boolean;
+  readonly gicSystemRegisters: boolean;
   /** Why the last run() returned. */
   stopReason: StopReason = "budget";
   /** Instructions executed over the CPU's life (run() results summed). */
@@ -204,6 +211,7 @@ export class A64Cpu {
     this.psci = options.psci;
     this.sysregs = options.sysregs;
     this.stopOnBrk = options.stopOnBrk ?? false;
+    this.gicSystemRegisters = options.gicSystemRegisters ?? false;
     this.reset(options.resetPc ?? 0);
     this.poweredOff = options.startPoweredOff ?? false;
   }
@@ -361,6 +369,7 @@ export class A64Cpu {
     s.ttbr0_el1 = this.ttbr0;
     s.ttbr1_el1 = this.ttbr1;
     s.cntkctl_el1 = this.cntkctl;
+    s.cntfrq_el0 = this.cntfrq;
     s.cntv_ctl = this.cntvCtl & 3;
     s.cntv_cval = this.cntvCval;
     s.mpidr_el1 = this.mpidr;
@@ -416,6 +425,7 @@ export class A64Cpu {
     this.ttbr0 = s.ttbr0_el1;
     this.ttbr1 = s.ttbr1_el1;
     this.cntkctl = s.cntkctl_el1;
+    this.cntfrq = s.cntfrq_el0 & 0xffff_ffffn;
     this.cntvCtl = s.cntv_ctl & 3;
     this.cntvCval = s.cntv_cval;
     this.mpidr = s.mpidr_el1;
@@ -1640,7 +1650,7 @@ export class A64Cpu {
       case SYS.CNTV_TVAL_EL0: return BigInt.asUintN(32, this.cntvCval - this.counter());
     }
     const id = ID_REGS[key];
-    if (id !== undefined) return id;
+    if (id !== undefined) return key === ID_AA64PFR0 && this.gicSystemRegisters ? id | PFR0_GIC_SYSREGS : id;
     // other ID registers (op0 3, op1 0, CRn 0, CRm 1..7): RAZ
     if (key >>> 7 === sysKey(3, 0, 0, 0, 0) >>> 7 && ((key >>> 3) & 15) > 0) return 0n;
     const h = this.sysregs?.read(key, this);

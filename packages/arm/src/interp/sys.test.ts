@@ -322,3 +322,20 @@ describe("speed", () => {
     expect(mips).toBeGreaterThan(2);
   });
 });
+
+describe("a GICv3 CPU interface", () => {
+  it("shows in ID_AA64PFR0_EL1.GIC only when the machine has one, as QEMU's does", () => {
+    const read = (gicSystemRegisters: boolean) => runProgram((p) => p.mrs("x0", "id_aa64pfr0_el1"), undefined, { gicSystemRegisters }).cpu.getX(0);
+    expect(read(false)).toBe(0x2222n);
+    expect(read(true)).toBe(0x100_2222n);
+  });
+
+  it("CNTFRQ_EL0 written at EL1 travels in the exported state", () => {
+    const { cpu } = runProgram((p) => p.movz("x0", 0x1234).msr("cntfrq_el0", "x0"));
+    const s = cpu.exportState();
+    expect(s.cntfrq_el0).toBe(0x1234n);
+    const other = makeRig().cpu;
+    other.importState(s);
+    expect(other.cntfrq).toBe(0x1234n);
+  });
+});

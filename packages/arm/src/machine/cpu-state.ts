@@ -5,7 +5,7 @@
  * stack pointer in xregs[31] and the banked copy of the current level may be
  * stale, so a load takes the current SP from xregs[31].
  */
-import type { CpuCommonState } from "@vmstate/core";
+import { UnsupportedError, type CpuCommonState } from "@vmstate/core";
 import { aa32CpregIndex, findCpreg, readCpreg, Sysreg, writeCpreg, type SysregName } from "../cpu/cpreg.js";
 import type { ArmCpuState } from "../cpu/description.js";
 import { IrqLine } from "../cpu/interrupts.js";
@@ -22,6 +22,10 @@ const CNT_CTL_ISTATUS = 4n;
 const SPSR_EL1_BANK = 1;
 /** QEMU's "not armed" timer expiry. */
 const TIMER_UNARMED = -1n;
+/** PSTATE.IL, PSTATE.nRW (AArch32) and PSTATE.EL as QEMU's cpsr field holds them. */
+const PSTATE_IL = 1 << 20;
+const PSTATE_NRW = 0x10;
+const pstateEl = (cpsr: number) => (cpsr >>> 2) & 3;
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
@@ -45,6 +49,7 @@ const CPREGS: readonly (readonly [SysregName, keyof ArmArchState])[] = [
   ["CONTEXTIDR_EL1", "contextidr_el1"],
   ["TPIDR_EL1", "tpidr_el1"],
   ["CNTKCTL_EL1", "cntkctl_el1"],
+  ["CNTFRQ_EL0", "cntfrq_el0"],
   ["TPIDR_EL0", "tpidr_el0"],
   ["TPIDRRO_EL0", "tpidrro_el0"],
   ["CNTV_CVAL_EL0", "cntv_cval"],
@@ -58,7 +63,7 @@ export function archToCpuState(a: ArmArchState, s: ArmCpuState, counter: bigint)
   s["env.xregs"].set(a.xregs);
   s["env.xregs"][31] = currentSpIsEl1(a) ? a.sp_el1 : a.sp_el0;
   s["env.pc"] = a.pc;
-  s.cpsr = pstateValue(a.pstate);
+  s.cpsr = (pstateValue(a.pstate) | (a.illegal ? PSTATE_IL : 0)) >>> 0;
   s["env.sp_el"][0] = a.sp_el0;
   s["env.sp_el"][1] = a.sp_el1;
   s["env.elr_el"][1] = a.elr_el1;
@@ -69,8 +74,9 @@ export function archToCpuState(a: ArmArchState, s: ArmCpuState, counter: bigint)
   const enabled = (a.cntv_ctl & 1) !== 0;
   const fired = enabled && counter >= a.cntv_cval;
   writeCpreg(s, "CNTV_CTL_EL0", BigInt(a.cntv_ctl & 3) | (fired ? CNT_CTL_ISTATUS : 0n), { insert: false });
-  // QEMU's gt_recalc_timer: armed for the compare value while enabled and not yet reached.
-  s["gt_timer[1]"] = enabled && !fired ? minBig(a.cntv_cval * NS_PER_COUNTER_TICK, INT64_MAX) : TIMER_UNARMED;
+  // QEMU's gt_recalc_timer: while enabled the timer stays armed, for the compare value or,
+  // once that is reached, for the end of time; a disabled timer is deleted.
+  s["gt_timer[1]"] = !enabled ? TIMER_UNARMED : fired ? INT64_MAX : minBig(a.cntv_cval * NS_PER_COUNTER_TICK, INT64_MAX);
   s["gt_timer[0]"] = TIMER_UNARMED;
   for (let i = 0; i < 32; i++) {
     const q = s[qRegKey(i)];
@@ -89,12 +95,18 @@ function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-/** Fills `a` from a loaded state; what the stream does not carry (MPIDR, ...) is left as it is. */
+/**
+ * Fills `a` from a loaded state; what the stream does not carry (MPIDR, ...)
+ * is left as it is. The interpreter runs AArch64 at EL0 and EL1 only: a CPU
+ * saved in AArch32 state or at EL2/EL3 is refused.
+ */
 export function cpuStateToArch(s: ArmCpuState, a: ArmArchState): void {
+  if (s.cpsr & PSTATE_NRW) throw new UnsupportedError(`the CPU was saved in AArch32 state (cpsr 0x${s.cpsr.toString(16)}); this interpreter runs AArch64 only`, { fieldPath: "cpsr" });
+  if (pstateEl(s.cpsr) > 1) throw new UnsupportedError(`the CPU was saved at EL${pstateEl(s.cpsr)}; this interpreter runs EL0 and EL1 only`, { fieldPath: "cpsr" });
   a.xregs.set(s["env.xregs"].subarray(0, 31));
   a.pc = s["env.pc"];
   a.pstate = pstateFromValue(s.cpsr);
-  a.illegal = ((s.cpsr >>> 20) & 1) === 1;
+  a.illegal = (s.cpsr & PSTATE_IL) !== 0;
   a.sp_el0 = s["env.sp_el"][0]!;
   a.sp_el1 = s["env.sp_el"][1]!;
   if (currentSpIsEl1(a)) a.sp_el1 = s["env.xregs"][31]!;
@@ -106,7 +118,7 @@ export function cpuStateToArch(s: ArmCpuState, a: ArmArchState): void {
     if (v !== undefined) (a[key] as bigint) = v;
   }
   a.par_el1 = readCpreg(s, PAR64) ?? a.par_el1;
-  a.cntv_ctl = Number((readCpreg(s, Sysreg.CNTV_CTL_EL0) ?? 0n) & 3n);
+  a.cntv_ctl = Number((readCpreg(s, Sysreg.CNTV_CTL_EL0) ?? BigInt(a.cntv_ctl)) & 3n);
   for (let i = 0; i < 32; i++) {
     const q = s[qRegKey(i)];
     a.vregs[2 * i] = q[0]!;

@@ -20,9 +20,14 @@ export function createArmVirtMachine(options: RunOptions): ArmVirt {
   return m;
 }
 
-/** A stream of an aarch64 virt machine: a `virt-X.Y` machine type and cpu sections with AArch64 registers. */
+/**
+ * A stream of an aarch64 virt machine: a `virt-X.Y` machine type and cpu
+ * sections with AArch64 registers. A GICv2 board (an `arm_gic` section) is
+ * not this one: its guest would find no interrupt controller here.
+ */
 export function recogniseArmVirt(info: StreamInfo): { arch: string; options: RunOptions } | undefined {
   if (!/^virt-\d+\.\d+$/.test(info.machineType)) return undefined;
+  if (info.sections.some((s) => s.idstr === "arm_gic")) return undefined;
   const cpus = info.sections.filter((s) => s.idstr === "cpu" && s.fieldNames.includes("env.xregs")).length;
   const ram = info.ramBlocks.find((b) => b.id === RAM_BLOCK);
   if (!cpus || !ram) return undefined;

@@ -104,6 +104,7 @@ export class ArmVirt extends ClockedBoard {
         mpAffinity: virtCpuAffinity(i),
         psci,
         sysregs: this.sysregsFor(i),
+        gicSystemRegisters: this.gic !== undefined,
         timeSource: () => this.counter(),
         startPoweredOff: i > 0,
       });

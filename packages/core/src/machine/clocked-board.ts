@@ -76,6 +76,7 @@ export abstract class ClockedBoard implements RunnableMachine {
   }
 
   run(cycles: number): RunStep {
+    if (!Number.isInteger(cycles) || cycles < 0) throw new InvalidStateError(`run ${cycles} cycles: not a whole number of cycles`);
     if (cycles % this.quantum) throw new InvalidStateError(`run ${cycles} cycles: not a multiple of the ${this.quantum}-cycle round`);
     if (!this.machine.vm.machine.isRunning()) throw new InvalidStateError(`the machine is ${this.machine.runState}, not running`);
     let executed = 0;

@@ -16,13 +16,13 @@ export interface InterruptControllerRequest {
   readonly bus: SystemBus;
   /** CPUs, numbered 0..cpus-1 (the order of the board's `cpu` sections). */
   readonly cpus: number;
-  /** MPIDR affinity (Aff3..Aff0 packed as in GICR_TYPER bits 63:32) of each CPU. */
+  /** Each CPU's affinity as MPIDR_EL1 holds it (Aff3 at bits 39:32, Aff2..Aff0 at 23:0). */
   readonly affinity: readonly bigint[];
   /** Base addresses of the frames, by name (for a GICv3: "gicd", "gicr", and "its" when asked for one). */
   readonly regions: Readonly<Record<string, number>>;
   /** Optional parts the board asks for by name ("its"). A controller rejects names it does not know. */
   readonly features: readonly string[];
-  /** Drives a CPU's IRQ input. */
+  /** Drives a CPU's IRQ input. (No FIQ: the boards' CPUs take group-1 interrupts only.) */
   setCpuIrq(cpu: number, level: boolean): void;
 }
 
