@@ -39,6 +39,8 @@ export type VmstateErrorCode =
   | "INVALID_RUNSTATE_TRANSITION"
   | "MACHINE_MISMATCH"
   | "MIGRATION_FAILED"
+  // guest programs built in code
+  | "BAD_PROGRAM"
   // edges
   | "IO_ERROR";
 

@@ -25,3 +25,4 @@ export { dumpVMState, type DumpedDevice } from "./vmstate/dump.js";
 export * from "./machine/index.js";
 export { checkConformance, type ConformanceReport, type ConformanceOptions } from "./vmstate/conformance.js";
 export * from "./qemu/index.js";
+export * from "./guest/index.js";

@@ -14,6 +14,7 @@
 // defined (assemble() patches those). Pseudo-instructions: `li` (movz/movn/orr plus movk,
 // a length depending only on the value), `la` (adrp + add), `mov`, `cmp`, `cset`, ...
 
+import { ProgramImage, type AssembledImage } from "@vmstate/core";
 import { AsmError, checkImm, encodeBitmask, encodeFpImm8, field } from "./encode.js";
 import {
   BARRIERS, cond, EXTENDS, fp, gp, gpSp, gpZr, isFpName, isGpName, modifier, PSTATE_FIELDS, SHIFTS, sysreg, vec,
@@ -36,18 +37,14 @@ export interface ProgramOptions {
   base?: bigint;
 }
 
-export interface Assembled {
-  base: bigint;
-  bytes: Uint8Array;
-  /** Every label, as an absolute address. */
-  symbols: Record<string, bigint>;
-}
+export type Assembled = AssembledImage;
 
-type FixKind = "b26" | "imm19" | "imm14" | "adr" | "adrp" | "lo12" | "abs64" | "abs32";
+type FixKind = "b26" | "imm19" | "imm14" | "adr" | "adrp" | "lo12";
 interface Fixup {
   kind: FixKind;
   at: number;
   label: string;
+  /** The instruction, its offset field zero. */
   word: number;
 }
 
@@ -78,68 +75,22 @@ const ftype = (r: { size: string }, what: string): number => {
   throw new AsmError(`${what}: needs an s or d register`);
 };
 
-export class Program {
-  readonly base: bigint;
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  private readonly labels = new Map<string, number>();
-  private readonly fixups: Fixup[] = [];
-  private uniq = 0;
-
+export class Program extends ProgramImage<Fixup> {
   constructor(options: ProgramOptions = {}) {
-    this.base = options.base ?? 0x4020_0000n;
+    super(options.base ?? 0x4020_0000n);
     if (this.base % 4n !== 0n) throw new AsmError("base must be 4-byte aligned");
   }
 
-  /** Bytes emitted so far. */
-  get size(): number {
-    return this.len;
-  }
-
-  /** Address of the next byte. */
-  get pc(): bigint {
-    return this.base + BigInt(this.len);
-  }
-
-  // ---- labels and output -----------------------------------------------------------------
-
-  label(name: string): this {
-    if (this.labels.has(name)) throw new AsmError(`label ${name} defined twice`);
+  override label(name: string): this {
     if (isGpName(name) || isFpName(name)) throw new AsmError(`label ${name} looks like a register`);
-    this.labels.set(name, this.len);
-    return this;
+    return super.label(name);
   }
 
-  /** A fresh label name (not yet defined), for loops in generated code. */
-  newLabel(hint = "L"): string {
-    return `.${hint}.${++this.uniq}`;
+  protected patch(view: DataView, f: Fixup, target: number): void {
+    view.setUint32(f.at, this.patchWord(f.kind, f.word, f.at, target), true);
   }
 
-  has(name: string): boolean {
-    return this.labels.has(name);
-  }
-
-  /** Resolves every forward reference and returns the image. */
-  assemble(): Assembled {
-    const out = this.buf.slice(0, this.len);
-    const view = new DataView(out.buffer);
-    for (const f of this.fixups) {
-      const target = this.labels.get(f.label);
-      if (target === undefined) throw new AsmError(`undefined label ${f.label}`);
-      try {
-        if (f.kind === "abs64") view.setBigUint64(f.at, BigInt.asUintN(64, this.base + BigInt(target)), true);
-        else if (f.kind === "abs32") view.setUint32(f.at, Number(BigInt.asUintN(32, this.base + BigInt(target))), true);
-        else view.setUint32(f.at, this.patch(f.kind, f.word, f.at, target), true);
-      } catch (e) {
-        throw new AsmError(`reference to ${f.label} at ${this.addr(f.at)}: ${(e as Error).message}`);
-      }
-    }
-    const symbols: Record<string, bigint> = {};
-    for (const [name, off] of this.labels) symbols[name] = this.base + BigInt(off);
-    return { base: this.base, bytes: out, symbols };
-  }
-
-  private patch(kind: FixKind, word: number, at: number, target: number): number {
+  private patchWord(kind: FixKind, word: number, at: number, target: number): number {
     const off = target - at;
     switch (kind) {
       case "b26": return (word | field(checkImm("branch offset", off, -(2 ** 27), 2 ** 27 - 4, 4) / 4, 26)) >>> 0;
@@ -155,32 +106,13 @@ export class Program {
         return (word | ((v & 3) << 29) | ((v >>> 2) << 5)) >>> 0;
       }
       case "lo12": return (word | (Number((this.base + BigInt(target)) & 0xfffn) << 10)) >>> 0;
-      default: throw new AsmError(`bad fixup ${kind}`);
+      default: throw new AsmError(`bad fixup ${String(kind)}`);
     }
   }
 
-  private addr(off: number): string {
-    return `0x${(this.base + BigInt(off)).toString(16)}`;
-  }
-
-  // ---- raw output and data directives ----------------------------------------------------
-
-  private reserve(n: number): number {
-    if (this.len + n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-      bigger.set(this.buf.subarray(0, this.len));
-      this.buf = bigger;
-    }
-    const at = this.len;
-    this.len += n;
-    return at;
-  }
-
-  private put(v: number | bigint, size: 1 | 2 | 4 | 8): number {
-    const at = this.reserve(size);
-    let x = BigInt.asUintN(size * 8, BigInt(v));
-    for (let i = 0; i < size; i++, x >>= 8n) this.buf[at + i] = Number(x & 0xffn);
-    return at;
+  protected padWithNops(bytes: number): void {
+    if (bytes % 4 !== 0) throw new AsmError(`cannot pad ${bytes} bytes with instructions`);
+    for (let i = 0; i < bytes; i += 4) this.nop();
   }
 
   /** A raw instruction word. */
@@ -190,89 +122,20 @@ export class Program {
     return this;
   }
 
-  byte(...v: number[]): this {
-    for (const x of v) this.put(x, 1);
-    return this;
-  }
-
-  half(...v: number[]): this {
-    for (const x of v) this.put(x, 2);
-    return this;
-  }
-
-  /** 32-bit data; a label name stores the low 32 bits of its address. */
-  word(...v: Array<number | bigint | string>): this {
-    for (const x of v) {
-      if (typeof x === "string") this.fixups.push({ kind: "abs32", at: this.put(0, 4), label: x, word: 0 });
-      else this.put(x, 4);
-    }
-    return this;
-  }
-
-  /** 64-bit data; a label name stores that label's absolute address. */
-  quad(...v: Array<number | bigint | string>): this {
-    for (const x of v) {
-      if (typeof x === "string") this.fixups.push({ kind: "abs64", at: this.put(0, 8), label: x, word: 0 });
-      else this.put(x, 8);
-    }
-    return this;
-  }
-
-  /** 64-bit IEEE doubles. */
-  double(...v: number[]): this {
-    const dv = new DataView(new ArrayBuffer(8));
-    for (const x of v) {
-      dv.setFloat64(0, x, true);
-      this.put(dv.getBigUint64(0, true), 8);
-    }
-    return this;
-  }
-
-  zero(n: number): this {
-    checkImm(".zero size", n, 0, 2 ** 31);
-    this.reserve(n);
-    this.buf.fill(0, this.len - n, this.len);
-    return this;
-  }
-
-  ascii(s: string): this {
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i);
-      if (ch > 0xff) throw new AsmError(`ascii: ${JSON.stringify(s[i])} is not a Latin-1 character`);
-      this.put(ch, 1);
-    }
-    return this;
-  }
-
-  asciz(s: string): this {
-    return this.ascii(s).byte(0);
-  }
-
-  /** Pads to a multiple of `n` bytes (a power of two) relative to address 0: zeros, or nops for code. */
-  align(n: number, fill: "zero" | "nop" = "zero"): this {
-    if (!Number.isInteger(n) || n <= 0 || (n & (n - 1)) !== 0) throw new AsmError(`align: ${n} is not a power of two`);
-    const mis = Number((this.base + BigInt(this.len)) % BigInt(n));
-    const pad = mis === 0 ? 0 : n - mis;
-    if (fill === "zero") return this.zero(pad);
-    if (pad % 4 !== 0) throw new AsmError(`align ${n}: cannot pad ${pad} bytes with instructions`);
-    for (let i = 0; i < pad; i += 4) this.nop();
-    return this;
-  }
-
   // ---- emission helpers ------------------------------------------------------------------
 
   /** Emits `word`, with a pc-relative field filled now (label known or a number) or at assemble(). */
   private ref(kind: FixKind, word: number, t: Target): this {
-    if (typeof t === "number") return this.inst(this.patch(kind, word, this.len, this.len + t));
+    if (typeof t === "number") return this.inst(this.patchWord(kind, word, this.len, this.len + t));
     const at = this.labels.get(t);
     if (at !== undefined) {
       try {
-        return this.inst(this.patch(kind, word, this.len, at));
+        return this.inst(this.patchWord(kind, word, this.len, at));
       } catch (e) {
         throw new AsmError(`reference to ${t} at ${this.addr(this.len)}: ${(e as Error).message}`);
       }
     }
-    this.fixups.push({ kind, at: this.len, label: t, word });
+    this.addFixup({ kind, at: this.len, label: t, word });
     return this.inst(0);
   }
 

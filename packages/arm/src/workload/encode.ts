@@ -2,7 +2,9 @@
 // and the 8-bit floating-point immediate. The decoders used by the interpreter live in
 // ../interp/decode-imm.ts; the tests check that the two agree.
 
-export class AsmError extends Error {}
+import { AsmError } from "@vmstate/core";
+
+export { AsmError };
 
 /** Throws unless v is an integer in [lo, hi] (and a multiple of `align`). */
 export function checkImm(what: string, v: number, lo: number, hi: number, align = 1): number {

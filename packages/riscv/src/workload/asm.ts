@@ -11,6 +11,7 @@
 //   `call`/`j` are a single jal (±1 MiB, plenty for these programs).
 
 import * as C from "./compress.js";
+import { ProgramImage, type AssembledImage } from "@vmstate/core";
 import { AsmError, checkImm, encB, encI, encJ, encR, encR4, encS, encU, hiLo, OP } from "./encode.js";
 import { liSteps } from "./li.js";
 import { csrnum, fnum, ROUNDING, xnum, type AmoOrder, type Csr, type FReg, type RoundingMode, type XReg } from "./regs.js";
@@ -27,18 +28,12 @@ export interface ProgramOptions {
   compressed?: boolean;
 }
 
-export interface Assembled {
-  base: bigint;
-  bytes: Uint8Array;
-  /** Every label, as an absolute address. */
-  symbols: Record<string, bigint>;
-}
+export type Assembled = AssembledImage;
 
 type Fixup =
   | { kind: "branch"; at: number; label: string; word: number }
   | { kind: "jal"; at: number; label: string; word: number }
-  | { kind: "pcrel"; at: number; label: string; rd: number }
-  | { kind: "abs"; at: number; label: string; size: 4 | 8; addend: bigint };
+  | { kind: "pcrel"; at: number; label: string; rd: number };
 
 /**
  * The rounding mode GNU as writes for conversions that are always exact (fcvt.d.s,
@@ -49,104 +44,37 @@ const EXACT_RM: RoundingMode = "rne";
 const FMT_S = 0;
 const FMT_D = 1;
 
-export class Program {
-  readonly base: bigint;
+export class Program extends ProgramImage<Fixup> {
   readonly compressed: boolean;
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  private readonly labels = new Map<string, number>();
-  private readonly fixups: Fixup[] = [];
-  private uniq = 0;
 
   constructor(options: ProgramOptions = {}) {
-    this.base = options.base ?? 0x8000_0000n;
+    super(options.base ?? 0x8000_0000n);
     this.compressed = options.compressed ?? false;
   }
 
-  /** Bytes emitted so far. */
-  get size(): number {
-    return this.len;
-  }
-
-  /** Address of the next byte. */
-  get pc(): bigint {
-    return this.base + BigInt(this.len);
-  }
-
-  // ---- labels and output -----------------------------------------------------------------
-
-  label(name: string): this {
-    if (this.labels.has(name)) throw new AsmError(`label ${name} defined twice`);
-    this.labels.set(name, this.len);
-    return this;
-  }
-
-  /** A fresh label name (not yet defined), for loops in generated code. */
-  newLabel(hint = "L"): string {
-    return `.${hint}.${++this.uniq}`;
-  }
-
-  has(name: string): boolean {
-    return this.labels.has(name);
-  }
-
-  /** Resolves every forward reference and returns the image. */
-  assemble(): Assembled {
-    const out = this.buf.slice(0, this.len);
-    const view = new DataView(out.buffer);
-    for (const f of this.fixups) {
-      const target = this.labels.get(f.label);
-      if (target === undefined) throw new AsmError(`undefined label ${f.label}`);
-      const off = target - f.at;
-      const where = `reference to ${f.label} at ${this.addr(f.at)}`;
-      try {
-        switch (f.kind) {
-          case "branch": view.setUint32(f.at, (f.word | encB(0, 0, 0, 0, off)) >>> 0, true); break;
-          case "jal": view.setUint32(f.at, (f.word | encJ(0, 0, off)) >>> 0, true); break;
-          case "pcrel": {
-            const { hi, lo } = hiLo(off);
-            view.setUint32(f.at, encU(OP.AUIPC, f.rd, hi), true);
-            view.setUint32(f.at + 4, encI(OP.OP_IMM, 0, f.rd, f.rd, lo), true);
-            break;
-          }
-          case "abs": {
-            const v = this.base + BigInt(target) + f.addend;
-            if (f.size === 8) view.setBigUint64(f.at, BigInt.asUintN(64, v), true);
-            else view.setUint32(f.at, Number(BigInt.asUintN(32, v)), true);
-            break;
-          }
-        }
-      } catch (e) {
-        throw new AsmError(`${where}: ${(e as Error).message}`);
+  protected patch(view: DataView, f: Fixup, target: number): void {
+    const off = target - f.at;
+    switch (f.kind) {
+      case "branch": view.setUint32(f.at, (f.word | encB(0, 0, 0, 0, off)) >>> 0, true); break;
+      case "jal": view.setUint32(f.at, (f.word | encJ(0, 0, off)) >>> 0, true); break;
+      case "pcrel": {
+        const { hi, lo } = hiLo(off);
+        view.setUint32(f.at, encU(OP.AUIPC, f.rd, hi), true);
+        view.setUint32(f.at + 4, encI(OP.OP_IMM, 0, f.rd, f.rd, lo), true);
+        break;
       }
     }
-    const symbols: Record<string, bigint> = {};
-    for (const [name, off] of this.labels) symbols[name] = this.base + BigInt(off);
-    return { base: this.base, bytes: out, symbols };
   }
 
-  private addr(off: number): string {
-    return `0x${(this.base + BigInt(off)).toString(16)}`;
-  }
-
-  // ---- raw output and data directives ----------------------------------------------------
-
-  private reserve(n: number): number {
-    if (this.len + n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-      bigger.set(this.buf.subarray(0, this.len));
-      this.buf = bigger;
+  /** nops, with a c.nop for a 2-byte gap (which only a compressed program can have). */
+  protected padWithNops(bytes: number): void {
+    if (bytes % 2 !== 0) throw new AsmError(`cannot pad ${bytes} bytes with instructions`);
+    let pad = bytes;
+    if (pad % 4 === 2) {
+      this.inst16(0x0001);
+      pad -= 2;
     }
-    const at = this.len;
-    this.len += n;
-    return at;
-  }
-
-  private put(v: number | bigint, size: 1 | 2 | 4 | 8): number {
-    const at = this.reserve(size);
-    let x = BigInt.asUintN(size * 8, BigInt(v));
-    for (let i = 0; i < size; i++, x >>= 8n) this.buf[at + i] = Number(x & 0xffn);
-    return at;
+    for (; pad > 0; pad -= 4) this.inst32(0x0000_0013);
   }
 
   /** A raw 32-bit instruction word. */
@@ -161,66 +89,9 @@ export class Program {
     return this;
   }
 
-  byte(...v: number[]): this {
-    for (const x of v) this.put(x, 1);
-    return this;
-  }
-
-  half(...v: number[]): this {
-    for (const x of v) this.put(x, 2);
-    return this;
-  }
-
-  word(...v: Array<number | bigint>): this {
-    for (const x of v) this.put(x, 4);
-    return this;
-  }
-
-  /** 64-bit data; a label name stores that label's absolute address. */
+  /** 64-bit data (GNU's .dword); a label name stores that label's absolute address. */
   dword(...v: Array<number | bigint | string>): this {
-    for (const x of v) {
-      if (typeof x === "string") this.fixups.push({ kind: "abs", at: this.put(0, 8), label: x, size: 8, addend: 0n });
-      else this.put(x, 8);
-    }
-    return this;
-  }
-
-  zero(n: number): this {
-    checkImm(".zero size", n, 0, 2 ** 31);
-    this.reserve(n); // the buffer is zero-filled as it grows
-    this.buf.fill(0, this.len - n, this.len);
-    return this;
-  }
-
-  ascii(s: string): this {
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i);
-      if (ch > 0xff) throw new AsmError(`ascii: ${JSON.stringify(s[i])} is not a Latin-1 character`);
-      this.put(ch, 1);
-    }
-    return this;
-  }
-
-  asciz(s: string): this {
-    return this.ascii(s).byte(0);
-  }
-
-  /**
-   * Pads to a multiple of `n` bytes (a power of two) relative to the base: zeros for data,
-   * nops for code (c.nop for a 2-byte gap, which only a compressed program can have).
-   */
-  align(n: number, fill: "zero" | "nop" = "zero"): this {
-    if (!Number.isInteger(n) || n <= 0 || (n & (n - 1)) !== 0) throw new AsmError(`align: ${n} is not a power of two`);
-    const mis = Number((this.base + BigInt(this.len)) % BigInt(n));
-    let pad = mis === 0 ? 0 : n - mis;
-    if (fill === "zero") return this.zero(pad);
-    if (pad % 2 !== 0) throw new AsmError(`align ${n}: cannot pad ${pad} bytes with instructions`);
-    if (pad % 4 === 2) {
-      this.inst16(0x0001);
-      pad -= 2;
-    }
-    for (; pad > 0; pad -= 4) this.inst32(0x0000_0013);
-    return this;
+    return this.quad(...v);
   }
 
   // ---- emission helpers ------------------------------------------------------------------
@@ -245,7 +116,7 @@ export class Program {
     if (off !== undefined) {
       return this.emit(encB(OP.BRANCH, f3, a, b, off), () => (b === 0 && (f3 === 0 || f3 === 1) ? C.cBranchZero(f3 === 1, a, off) : null));
     }
-    this.fixups.push({ kind: "branch", at: this.len, label: t as string, word: encB(OP.BRANCH, f3, a, b, 0) });
+    this.addFixup({ kind: "branch", at: this.len, label: t as string, word: encB(OP.BRANCH, f3, a, b, 0) });
     return this.inst32(0);
   }
 
@@ -285,7 +156,7 @@ export class Program {
     const d = xnum(rd);
     const off = this.knownOffset(t);
     if (off !== undefined) return this.emit(encJ(OP.JAL, d, off), () => (d === 0 ? C.cJ(off) : null));
-    this.fixups.push({ kind: "jal", at: this.len, label: t as string, word: encJ(OP.JAL, d, 0) });
+    this.addFixup({ kind: "jal", at: this.len, label: t as string, word: encJ(OP.JAL, d, 0) });
     return this.inst32(0);
   }
   /**
@@ -583,7 +454,7 @@ export class Program {
   la(rd: XReg, label: string): this {
     const d = xnum(rd);
     if (d === 0) throw new AsmError("la into x0");
-    this.fixups.push({ kind: "pcrel", at: this.len, label, rd: d });
+    this.addFixup({ kind: "pcrel", at: this.len, label, rd: d });
     this.inst32(0);
     return this.inst32(0);
   }

@@ -2,7 +2,9 @@
 // R4 format of fused multiply-add), as pure functions from fields to a 32-bit word. Range
 // checks live here, so a wrong immediate fails loudly instead of silently wrapping.
 
-export class AsmError extends Error {}
+import { AsmError } from "@vmstate/core";
+
+export { AsmError };
 
 /** Throws unless v is an integer in [lo, hi] (and a multiple of `align`). */
 export function checkImm(what: string, v: number, lo: number, hi: number, align = 1): number {
