@@ -1,37 +1,20 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "./cli.js";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, useCliHarness } from "./cli-harness.test-helper.js";
 
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/qemu-7.2/", import.meta.url));
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const AARCH64 = `${FIXTURES}aarch64-virt-gicv3-its-1cpu`;
 const RISCV = `${FIXTURES}riscv64-virt-2cpu`;
 
-let dir: string;
-let stderr: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vmstate-cli-"));
-  stderr = "";
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
-
-async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const code = await main(argv, (s) => (out += s));
-  return { code, out };
-}
+const cli = useCliHarness("vmstate-cli-");
+const run = cli.run;
 
 function plainCopy(name: string): string {
-  const p = join(dir, "in.mig");
+  const p = join(cli.dir, "in.mig");
   writeFileSync(p, gunzipSync(readFileSync(`${name}.mig.gz`)));
   return p;
 }
@@ -70,7 +53,7 @@ describe("vmstate rewrite", () => {
     ["a gzipped file (streamed, no random access)", () => `${AARCH64}.mig.gz`],
   ])("rewrites %s to identical bytes", async (_what, input) => {
     const inPath = input();
-    const outPath = join(dir, "out.mig");
+    const outPath = join(cli.dir, "out.mig");
     const { code, out } = await run("rewrite", inPath, outPath);
     expect(code).toBe(0);
     expect(out).toMatch(/^rewrote \d+ bytes/);
@@ -82,21 +65,21 @@ describe("vmstate rewrite", () => {
     const bad = plainCopy(RISCV);
     const bytes = readFileSync(bad);
     writeFileSync(bad, bytes.subarray(0, bytes.length - 5000));
-    const outPath = join(dir, "out.mig");
+    const outPath = join(cli.dir, "out.mig");
     writeFileSync(outPath, "previous snapshot");
     const { code } = await run("rewrite", bad, outPath);
     expect(code).toBe(1);
     expect(readFileSync(outPath, "utf8")).toBe("previous snapshot");
-    expect(readdirSync(dir).sort()).toEqual(["in.mig", "out.mig"]);
-    expect(stderr).toMatch(/^error: stream truncated: .*offset 0x[0-9a-f]+\)\n$/);
+    expect(readdirSync(cli.dir).sort()).toEqual(["in.mig", "out.mig"]);
+    expect(cli.stderr).toMatch(/^error: stream truncated: .*offset 0x[0-9a-f]+\)\n$/);
   });
 });
 
 describe("errors", () => {
   it("reports one line and a non-zero exit code", async () => {
-    expect((await run("inspect", join(dir, "missing.mig"))).code).toBe(1);
-    expect(stderr).toMatch(/^error: cannot open .*missing\.mig/);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect((await run("inspect", join(cli.dir, "missing.mig"))).code).toBe(1);
+    expect(cli.stderr).toMatch(/^error: cannot open .*missing\.mig/);
+    expect(cli.stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("names the section, field and offset of a damaged device state", async () => {
@@ -108,12 +91,12 @@ describe("errors", () => {
     writeFileSync(p, bytes);
     const { code } = await run("inspect", p);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error: cpu: unknown subsection cpu\/xmp \(section cpu\[0\], offset 0x[0-9a-f]+\)\n$/);
+    expect(cli.stderr).toMatch(/^error: cpu: unknown subsection cpu\/xmp \(section cpu\[0\], offset 0x[0-9a-f]+\)\n$/);
   });
 
   it("prints no stack trace from the installed command", () => {
     execFileSync("node", [CLI, "--version"]);
-    const r = spawnSync("node", [CLI, "inspect", join(dir, "nope.mig")], { encoding: "utf8" });
+    const r = spawnSync("node", [CLI, "inspect", join(cli.dir, "nope.mig")], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^error: cannot open /);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -1,30 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "./cli.js";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, useCliHarness } from "./cli-harness.test-helper.js";
 import { loadPlugin, resolveMachine } from "./plugins.js";
 
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/qemu-7.2/", import.meta.url));
-let dir: string;
-let stderr: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vmstate-cmd-"));
-  stderr = "";
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
-
-async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const code = await main(argv, (s) => (out += s));
-  return { code, out };
-}
+const cli = useCliHarness("vmstate-cmd-");
+const run = cli.run;
 
 describe("vmstate run", () => {
   it("cuts a riscv64 run with snapshots and ends in the same state as the uninterrupted run", async () => {
@@ -63,7 +45,7 @@ describe("vmstate run", () => {
     const missing = Object.assign(new Error("Cannot find package '@vmstate/arm'"), { code: "ERR_MODULE_NOT_FOUND" });
     await expect(loadPlugin("aarch64", async () => Promise.reject(missing))).rejects.toThrow("--arch aarch64 needs the package @vmstate/arm, which is not installed: pnpm add @vmstate/arm");
     expect((await run("run", "--arch", "sparc64")).code).toBe(1);
-    expect(stderr).toMatch(/^error: unknown --arch sparc64; known: riscv64, aarch64, x86_64, ppc64\n$/);
+    expect(cli.stderr).toMatch(/^error: unknown --arch sparc64; known: riscv64, aarch64, x86_64, ppc64\n$/);
   });
 
   it("runs the aarch64 board without its interrupt controller when that package is missing, and says what --its needs", async () => {
@@ -83,18 +65,18 @@ describe("vmstate run", () => {
 
 describe("vmstate save and load", () => {
   it("loads QEMU's aarch64 snapshot with its GICv3 and ITS, and runs the guest", async () => {
-    const file = join(dir, "qemu-arm.mig");
+    const file = join(cli.dir, "qemu-arm.mig");
     writeFileSync(file, gunzipSync(readFileSync(`${FIXTURES}aarch64-virt-gicv3-its-1cpu.mig.gz`)));
     const { code, out } = await run("load", file, "--run", "50000");
     expect(code).toBe(0);
     expect(out).toMatch(/into a fresh aarch64 machine \(1 CPU, 128 MiB\)/);
-    expect(stderr).toMatch(/^warning: this machine does not model \d+ section\(s\) of the stream, left out: pflash_cfi01\[0\], pflash_cfi01\[1\], pl031\[0\]/);
-    expect(stderr).not.toMatch(/arm_gicv3|cpu\[|pl011/);
+    expect(cli.stderr).toMatch(/^warning: this machine does not model \d+ section\(s\) of the stream, left out: pflash_cfi01\[0\], pflash_cfi01\[1\], pl031\[0\]/);
+    expect(cli.stderr).not.toMatch(/arm_gicv3|cpu\[|pl011/);
     expect(out).toMatch(/cpu 0: pc=0x00000000402\w+ EL1h/);
   });
 
   it("saves after running, atomically, and loads the file into a fresh machine that runs on", async () => {
-    const file = join(dir, "snap.mig");
+    const file = join(cli.dir, "snap.mig");
     writeFileSync(file, "an older snapshot");
     const saved = await run("save", "--arch", "riscv64", "--cpus", "2", "--mem", "32M", "--cycles", "60000", file);
     expect(saved.code).toBe(0);
@@ -103,15 +85,15 @@ describe("vmstate save and load", () => {
     expect(loaded.code).toBe(0);
     expect(loaded.out).toMatch(/loaded .* into a fresh riscv64 machine \(2 CPUs, 32 MiB\)/);
     expect(loaded.out).toMatch(/ran 20000 cycles per CPU \(\d+ instructions\)/);
-    expect(stderr).toBe("");
+    expect(cli.stderr).toBe("");
   });
 
   it("loads QEMU's riscv64 snapshot, warns about the devices it does not model, and runs the guest", async () => {
-    const file = join(dir, "qemu.mig");
+    const file = join(cli.dir, "qemu.mig");
     writeFileSync(file, gunzipSync(readFileSync(`${FIXTURES}riscv64-virt-1cpu.mig.gz`)));
     const { code, out } = await run("load", file, "--run", "50000");
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^warning: this machine does not model 7 section\(s\) of the stream, left out: 0000:00:00\.0\/gpex_root\[0\], PCIHost\[0\], PCIBUS\[0\], goldfish_rtc\[0\], pflash_cfi01\[0\], pflash_cfi01\[1\], fw_cfg\[0\]\n$/);
+    expect(cli.stderr).toMatch(/^warning: this machine does not model 7 section\(s\) of the stream, left out: 0000:00:00\.0\/gpex_root\[0\], PCIHost\[0\], PCIBUS\[0\], goldfish_rtc\[0\], pflash_cfi01\[0\], pflash_cfi01\[1\], fw_cfg\[0\]\n$/);
     expect(out).toMatch(/ran 50000 cycles per CPU \(50000 instructions\)/);
     expect(out).toMatch(/hart 0: pc=0x00000000802\w+ S-mode/);
   });
