@@ -65,8 +65,6 @@ export class ArmVirt extends ClockedBoard {
   /** The interrupt controller, when a device plugin provided one. */
   readonly gic: InterruptController | undefined;
   readonly features: readonly string[];
-  /** Set by PSCI SYSTEM_OFF / SYSTEM_RESET: the CPUs stay off. */
-  shutdownRequested = false;
 
   constructor(readonly options: RunOptions) {
     const { cpus } = options;
@@ -164,8 +162,11 @@ export class ArmVirt extends ClockedBoard {
     };
   }
 
+  /**
+   * PSCI SYSTEM_OFF / SYSTEM_RESET: every CPU powers off and stays off (the
+   * run state is left alone; QEMU would shut down or reset the machine).
+   */
   private shutdown(): void {
-    this.shutdownRequested = true;
     for (const c of this.cpuList) c.powerOff();
   }
 
