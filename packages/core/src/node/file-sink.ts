@@ -32,21 +32,33 @@ export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink)
   }
 }
 
-/** A sink over an open file: sequential writes, gathered writes (writev) for borrowed views. */
-export function fileHandleSink(handle: FileHandle): ByteSink {
+/**
+ * A sink over an open file, writing from `position` on (0: a fresh file).
+ * Every write names its file offset, so a chunk handed over while the one
+ * before is still being written (SinkWriter's double buffering) lands where
+ * it belongs whichever the thread pool finishes first.
+ */
+export function fileHandleSink(handle: FileHandle, position = 0): ByteSink {
+  let next = position;
   return {
     async write(chunk) {
+      let at = next;
+      next += chunk.length;
       let off = 0;
       while (off < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off);
+        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off, at);
         off += bytesWritten;
+        at += bytesWritten;
       }
     },
     async writev(chunks) {
+      let at = next;
+      for (const c of chunks) next += c.length;
       let rest = chunks;
       while (rest.length) {
-        const { bytesWritten } = await handle.writev(rest as Uint8Array[]);
+        const { bytesWritten } = await handle.writev(rest as Uint8Array[], at);
         rest = dropBytes(rest, bytesWritten);
+        at += bytesWritten;
       }
     },
   };

@@ -22,9 +22,6 @@ export interface RamBlockImage {
   readonly written?: Uint8Array;
 }
 
-/** Pages written between checks for the sink's backpressure. */
-const PAGES_PER_YIELD = 256;
-
 export class RamStreamWriter {
   private lastBlock: string | undefined;
   /** Page records written, by kind. */
@@ -58,15 +55,12 @@ export class RamStreamWriter {
    */
   async writePages(block: RamBlockImage, wanted?: (page: number) => boolean): Promise<void> {
     const pages = block.data.length / this.pageSize;
-    let sinceYield = 0;
     for (let p = 0; p < pages; p++) {
       if (wanted && !wanted(p)) continue;
       this.writePage(block, p);
-      if (++sinceYield === PAGES_PER_YIELD) {
-        sinceYield = 0;
-        const pending = this.w.maybeFlush();
-        if (pending) await pending;
-      }
+      // Every page: pages are copied into the chunk, which must not outgrow its buffer.
+      const pending = this.w.maybeFlush();
+      if (pending) await pending;
     }
   }
 
@@ -78,7 +72,6 @@ export class RamStreamWriter {
   async writeBitmapPages(block: RamBlockImage, bitmap: Uint8Array, max = Infinity): Promise<number> {
     const pages = block.data.length / this.pageSize;
     let sent = 0;
-    let sinceYield = 0;
     for (let byte = 0; byte < bitmap.length && sent < max; byte++) {
       if (bitmap[byte] === 0) continue;
       for (let bit = 0; bit < 8 && sent < max; bit++) {
@@ -87,11 +80,8 @@ export class RamStreamWriter {
         bitmap[byte]! &= ~(1 << bit);
         this.writePage(block, p);
         sent++;
-        if (++sinceYield === PAGES_PER_YIELD) {
-          sinceYield = 0;
-          const pending = this.w.maybeFlush();
-          if (pending) await pending;
-        }
+        const pending = this.w.maybeFlush();
+        if (pending) await pending;
       }
     }
     return sent;
@@ -115,8 +105,9 @@ export class RamStreamWriter {
       w.u8(0);
       this.counts.zero++;
     } else {
-      // No copy when the sink gathers. A page the guest changes before the sink
-      // has it is dirty again, so a later record carries its final content.
+      // Copied into the chunk (see GATHER_MIN_BYTES); were a large page gathered
+      // instead, a guest change before the sink has it leaves the page dirty
+      // again, so a later record carries its final content.
       w.reference(page!);
       this.counts.normal++;
     }

@@ -102,11 +102,22 @@ export interface ByteSink {
 }
 
 /**
+ * Views at least this long go to a gathering sink uncopied; shorter ones are
+ * copied. A gathered piece costs the sink an iovec and the runtime a view
+ * (about as much as copying 4 KiB), and a file written from thousands of
+ * small pieces is slower than one written from whole chunks, so RAM pages
+ * are copied and only large buffers are gathered.
+ */
+export const GATHER_MIN_BYTES = 64 * 1024;
+
+/**
  * A ByteWriter that hands full chunks to a sink. Two buffers alternate so
  * that an asynchronous sink writes one while the encoder fills the other.
  * With a gathering sink, `reference` passes large views through uncopied.
  * Contract: when `maybeFlush`/`flush` return a promise, await it before
  * writing again (it is the write still using the buffer being switched to).
+ * An asynchronous sink may so be handed a chunk while the previous one is
+ * still being written: it must keep them in order.
  */
 export class SinkWriter extends ByteWriter {
   private spare: Uint8Array;
@@ -130,11 +141,12 @@ export class SinkWriter extends ByteWriter {
   }
 
   /**
-   * Appends `view` without copying it when the sink gathers (else copies).
-   * The caller keeps the bytes unchanged until `drain()` has resolved.
+   * Appends `view`, uncopied when the sink gathers and the view is at least
+   * GATHER_MIN_BYTES long (else copied). The caller keeps the bytes unchanged
+   * until `drain()` has resolved.
    */
   reference(view: Uint8Array): void {
-    if (!this.sink.writev) {
+    if (!this.sink.writev || view.length < GATHER_MIN_BYTES) {
       this.bytes(view);
       return;
     }
