@@ -54,6 +54,10 @@ export interface DecodeOptions {
   maxBufferedTail?: number;
   /** Read size. Default 4 MiB. */
   chunkBytes?: number;
+  /** Chunks read ahead of the decoder. Default 4. */
+  readAhead?: number;
+  /** Of those, reads under way at once from a source that reads at an offset (a file). Default 2. */
+  parallelReads?: number;
   /** Target page size when the stream does not say (configuration, vmdesc). Default 4096. */
   pageSize?: number;
   /** RAM blocks whose MEM_SIZE entry carries a page size (postcopy-ram, hugepages): not visible in the stream. */
@@ -70,6 +74,8 @@ export interface DecodeResult {
 }
 
 const MB = 1024 * 1024;
+/** A refill that waited this long for input found the decoder ahead of its source. */
+const INPUT_WAIT_MS = 0.25;
 const ZERO_CONTINUE = RAM_SAVE_FLAG_ZERO | RAM_SAVE_FLAG_CONTINUE;
 const PAGE_CONTINUE = RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE;
 
@@ -100,6 +106,8 @@ class Decoder {
   private readonly devices = new Map<string, VmdescDevice[]>();
   private readonly warnings: string[] = [];
   private pageSizeKnown = false;
+  /** The last refill waited for its input: the decoder is ahead of its source. */
+  private waitedForInput = false;
   /** Reused for every RAM page record and its item (valid only during the visit). */
   private readonly cursor = new PageRecordCursor();
   private readonly ramItem: { kind: "ram"; offset: number; section: SectionHeader; record: RamRecord } = {
@@ -116,6 +124,8 @@ class Decoder {
   ) {
     this.window = new InputWindow(source, {
       ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+      ...(options.readAhead !== undefined ? { readAhead: options.readAhead } : {}),
+      ...(options.parallelReads !== undefined ? { parallelReads: options.parallelReads } : {}),
       maxStepBytes: options.maxStepBytes ?? 64 * MB,
     });
     this.r = this.window.reader;
@@ -137,9 +147,15 @@ class Decoder {
       } catch (e) {
         if (e === NEED_MORE) {
           r.pos = r.stepStart;
+          // Compile a device ahead of its section only once the decoder has
+          // been waiting for its input: while it is behind (V8 still warming
+          // up, reads just started) that work would delay everything.
+          const idle = this.waitedForInput && !this.window.nextChunkArrived;
           const filling = this.window.refill(r.stepStart, r.wanted);
-          this.prepareNextDevice(); // while the read is under way
+          if (idle) this.prepareNextDevice();
+          const t = performance.now();
           await filling;
+          this.waitedForInput = performance.now() - t >= INPUT_WAIT_MS;
           continue;
         }
         throw this.locate(e);
@@ -275,86 +291,39 @@ class Decoder {
   }
 
   /**
-   * The hot loop: RAM records, parsed into one reused record and item and
-   * handed to the visitor one by one, until the section's EOS, the end of
-   * the buffered input (NEED_MORE) or a visitor that wants to be awaited.
+   * RAM records, parsed into one reused record and item and handed to the
+   * visitor one by one, until the section's EOS, the end of the buffered
+   * input (NEED_MORE) or a visitor that wants to be awaited. Runs of ZERO and
+   * PAGE records go through `continuedPages`; everything else, and every
+   * error, through parseRamRecord here.
    */
   private ramBatch(): Promise<void> | undefined {
     const r = this.r;
     const ctx = this.ram;
     const cursor = this.cursor;
     const item = this.ramItem;
-    const visit = this.visit;
-    const pageSize = ctx.pageSize;
-    const mask = pageSize - 1;
-    const view = r.view;
-    const buf = r.buf;
-    const end = r.end;
     const record = cursor as unknown as RamRecord;
     item.section = this.section!;
     item.record = record;
-    // The length of the block CONTINUE records refer to, once known.
-    let continueLength = ctx.lastBlock === undefined ? -1 : (ctx.blocks.get(ctx.lastBlock) ?? -1);
     for (;;) {
-      const p = r.pos;
-      r.stepStart = p;
-      // Fast path, for nearly every record of a real stream: a ZERO or PAGE
-      // record that continues the last block and lies whole in the window.
-      // Anything else, and every error, goes through parseRamRecord.
-      if (continueLength >= 0 && p + 9 <= end) {
-        const hi = view.getUint32(p);
-        const lo = view.getUint32(p + 4);
-        const flags = lo & mask;
-        const addr = hi * 0x1_0000_0000 + (lo - flags);
-        const whole = flags === ZERO_CONTINUE || (flags === PAGE_CONTINUE && p + 8 + pageSize <= end);
-        if (whole && addr + pageSize <= continueLength) {
-          cursor.flags = flags;
-          cursor.addr = addr;
-          if (flags === ZERO_CONTINUE) {
-            // Take the whole run of ZERO|CONTINUE records for the following pages in one item.
-            const fill = buf[p + 8]!;
-            let count = 1;
-            let q = p + 9;
-            let next = addr + pageSize;
-            while (q + 9 <= end && next + pageSize <= continueLength && buf[q + 8] === fill) {
-              const nlo = view.getUint32(q + 4);
-              if ((nlo & mask) !== ZERO_CONTINUE || view.getUint32(q) * 0x1_0000_0000 + (nlo - ZERO_CONTINUE) !== next) break;
-              count++;
-              q += 9;
-              next += pageSize;
-            }
-            cursor.type = "zero";
-            cursor.fill = fill;
-            cursor.count = count;
-            cursor.pageSize = pageSize;
-            r.pos = q;
-          } else {
-            cursor.type = "page";
-            cursor.setData(buf, p + 8, pageSize);
-            r.pos = p + 8 + pageSize;
-          }
-          item.offset = r.base + p;
-          const wait = visit(item as StreamItem);
-          if (wait) return wait;
-          continue;
-        }
+      if (ctx.lastBlock !== undefined) {
+        const wait = continuedPages(r, cursor, item as StreamItem, this.visit, ctx.pageSize, ctx.blocks.get(ctx.lastBlock) ?? -1);
+        if (wait) return wait;
       }
+      r.stepStart = r.pos;
       const offset = r.offset;
       const parsed = parseRamRecord(r, ctx, cursor);
-      if (parsed === record) {
-        ctx.lastBlock = cursor.block;
-        continueLength = ctx.blocks.get(cursor.block)!;
-      } else {
-        applyRamRecord(ctx, parsed);
-        continueLength = -1;
-        if (parsed.type === "eos") this.phase = "footer";
-      }
+      if (parsed === record) ctx.lastBlock = cursor.block;
+      else applyRamRecord(ctx, parsed);
       item.offset = offset;
       item.record = parsed;
-      const wait = visit(item as StreamItem);
+      const wait = this.visit(item as StreamItem);
       item.record = record;
       if (wait) return wait;
-      if (this.phase !== "ram") return undefined;
+      if (parsed.type === "eos") {
+        this.phase = "footer";
+        return undefined;
+      }
     }
   }
 
@@ -570,3 +539,74 @@ class Decoder {
   }
 }
 
+
+/**
+ * The hot loop, for nearly every record of a real stream: ZERO and PAGE
+ * records that continue the last block (of `blockLength` bytes) and lie whole
+ * in the window. Stops, with the reader at it, at the first record it does
+ * not take; returns the visitor's promise when it wants to be awaited. Kept
+ * small and apart from the rare paths so that V8 optimises it early and
+ * never has to throw that work away.
+ */
+function continuedPages(r: ByteReader, cursor: PageRecordCursor, item: StreamItem & { offset: number }, visit: StreamVisitor, pageSize: number, blockLength: number): Promise<void> | undefined {
+  const view = r.view;
+  const buf = r.buf;
+  const end = r.end;
+  const mask = pageSize - 1;
+  let p = r.pos;
+  while (p + 9 <= end) {
+    const hi = view.getUint32(p);
+    const lo = view.getUint32(p + 4);
+    const flags = lo & mask;
+    const addr = hi * 0x1_0000_0000 + (lo - flags);
+    if (addr + pageSize > blockLength) break;
+    if (flags === ZERO_CONTINUE) {
+      // The whole run of ZERO|CONTINUE records for the following pages is one item.
+      const fill = buf[p + 8]!;
+      const count = 1 + zeroRunLength(view, buf, p + 9, end, addr + pageSize, pageSize, blockLength, fill);
+      cursor.type = "zero";
+      cursor.fill = fill;
+      cursor.count = count;
+      cursor.pageSize = pageSize;
+      r.pos = p + 9 * count;
+    } else if (flags === PAGE_CONTINUE && p + 8 + pageSize <= end) {
+      cursor.type = "page";
+      cursor.setData(buf, p + 8, pageSize);
+      r.pos = p + 8 + pageSize;
+    } else {
+      break;
+    }
+    cursor.flags = flags;
+    cursor.addr = addr;
+    item.offset = r.base + p;
+    const wait = visit(item);
+    if (wait) return wait;
+    p = r.pos;
+  }
+  r.pos = p;
+  return undefined;
+}
+
+/**
+ * How many ZERO|CONTINUE records with `fill` follow from `q` on, for pages
+ * `addr`, `addr + pageSize`, ... within the block, whole in the window. A leaf
+ * of its own: a guest's untouched RAM is one run of tens of thousands of these
+ * records, and a loop this small is optimised (OSR) soon after it starts.
+ */
+function zeroRunLength(view: DataView, buf: Uint8Array, q: number, end: number, addr: number, pageSize: number, blockLength: number, fill: number): number {
+  // The expected header as two words; low word: the page offset's low bits and the flags.
+  let hi = Math.floor(addr / 0x1_0000_0000);
+  let lo = (addr % 0x1_0000_0000) + ZERO_CONTINUE;
+  const last = Math.min(Math.floor((end - q) / 9), Math.floor((blockLength - addr) / pageSize));
+  let n = 0;
+  while (n < last && view.getUint32(q + 4) === lo && view.getUint32(q) === hi && buf[q + 8] === fill) {
+    n++;
+    q += 9;
+    lo += pageSize;
+    if (lo >= 0x1_0000_0000) {
+      lo -= 0x1_0000_0000;
+      hi++;
+    }
+  }
+  return n;
+}

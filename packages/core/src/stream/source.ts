@@ -2,7 +2,7 @@
  * Byte sources and the decoder's input window. A source is sequential (a
  * socket, a pipe) and may also know its size and read at an offset (a file,
  * memory), which lets the decoder read the vmdesc trailer first. The window
- * reads ahead into a second buffer while the decoder parses the first.
+ * reads ahead into other buffers while the decoder parses one.
  */
 import { LimitError } from "../errors.js";
 import { ByteReader } from "../wire/byte-reader.js";
@@ -67,25 +67,56 @@ export function iterableSource(chunks: AsyncIterable<Uint8Array> | Iterable<Uint
 /** Bytes before the read-ahead chunk, so a short tail can be moved in front of it without copying the chunk. */
 const HEADROOM = 256 * 1024;
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Chunks buffered ahead of the decoder. Its first milliseconds (the vmdesc,
+ * V8 warming up) are slower than the input; reading on meanwhile lets it
+ * catch up later instead of leaving the reads idle.
+ */
+export const DEFAULT_READ_AHEAD = 4;
+
+/**
+ * Positional reads (a file's) under way at once. Two keep a file read from
+ * the page cache going on a second core; more only compete with the decoder.
+ */
+export const DEFAULT_PARALLEL_READS = 2;
+
+interface PendingChunk {
+  readonly buf: Uint8Array;
+  readonly n: Promise<number>;
+  arrived: boolean;
+}
 
 /**
  * The decoder's view of a source: a ByteReader whose window is refilled on
- * demand. While the decoder works on one buffer the next chunk is already
- * being read into the other.
+ * demand. While the decoder works on one buffer, the next chunks are read
+ * into others until `readAhead` chunks wait: from a source that reads at an
+ * offset (a file), `parallelReads` at once, each naming its offset; from a
+ * sequential one (a socket), one at a time.
  */
 export class InputWindow {
   readonly reader: ByteReader;
   private readonly chunkBytes: number;
+  private readonly readAhead: number;
   /** Read-ahead buffers not in use. */
   private readonly free: ArrayBuffer[] = [];
-  private ahead: { buf: Uint8Array; n: Promise<number> } | undefined;
+  /** Chunks arrived or being read, in stream order. */
+  private readonly pending: PendingChunk[] = [];
+  /** Reads under way. */
+  private reading = 0;
+  private readonly parallelReads: number;
+  /** Where the next positional read starts. */
+  private readOffset = 0;
+  /** A read came back empty, short (positional) or failed: nothing more is asked of the source. */
+  private sourceDone = false;
   private ended = false;
 
   constructor(
     private readonly source: ByteSource,
-    options: { chunkBytes?: number; maxStepBytes?: number } = {},
+    options: { chunkBytes?: number; maxStepBytes?: number; readAhead?: number; parallelReads?: number } = {},
   ) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.readAhead = Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD);
+    this.parallelReads = Math.max(1, Math.min(this.readAhead, options.parallelReads ?? DEFAULT_PARALLEL_READS));
     if (source.bytes) {
       this.reader = new ByteReader(source.bytes, { final: true });
       this.ended = true;
@@ -99,30 +130,87 @@ export class InputWindow {
     return this.ended && this.reader.pos >= this.reader.end;
   }
 
-  /** Starts reading the first chunk now, so that it arrives while the caller does other work. */
+  /** Starts reading now, so that input arrives while the caller does other work. */
   prefetch(): void {
-    if (!this.ended && !this.ahead) this.startReadAhead();
+    if (!this.ended) this.readMore();
   }
 
-  private startReadAhead(): void {
-    const spare = this.free.pop();
-    const buf = spare ? new Uint8Array(spare) : new Uint8Array(HEADROOM + this.chunkBytes);
-    this.ahead = { buf, n: Promise.resolve(this.source.read(buf.subarray(HEADROOM))) };
+  /**
+   * Whether the next chunk has already arrived, so that a refill now would
+   * not wait: the decoder is behind its input and should take on no extra work.
+   */
+  get nextChunkArrived(): boolean {
+    return this.pending[0]?.arrived === true;
+  }
+
+  /**
+   * Starts reads until `readAhead` chunks are arrived or under way. Reads at
+   * an offset may overlap (up to `parallelReads`), each naming where it
+   * starts; sequential reads go one at a time.
+   */
+  private readMore(): void {
+    const positional = this.source.readAt !== undefined;
+    const parallel = positional ? this.parallelReads : 1;
+    while (this.reading < parallel && !this.sourceDone && this.pending.length < this.readAhead) {
+      const spare = this.free.pop();
+      const buf = spare ? new Uint8Array(spare) : new Uint8Array(HEADROOM + this.chunkBytes);
+      const into = buf.subarray(HEADROOM);
+      let n: Promise<number>;
+      try {
+        n = positional ? this.readFully(this.readOffset, into) : Promise.resolve(this.source.read(into));
+      } catch (e) {
+        n = Promise.reject(e);
+      }
+      this.readOffset += into.length;
+      const chunk: PendingChunk = { buf, n, arrived: false };
+      this.reading++;
+      this.pending.push(chunk);
+      n.then(
+        (count) => {
+          chunk.arrived = true;
+          this.reading--;
+          if (count < into.length && (positional || count === 0)) this.sourceDone = true;
+          else this.readMore();
+        },
+        () => {
+          // Reported where the chunk is awaited; no read follows a failed one.
+          this.reading--;
+          this.sourceDone = true;
+        },
+      );
+    }
+  }
+
+  /** A positional read of all of `into` unless the source ends first, so that the next chunk's offset holds. */
+  private async readFully(offset: number, into: Uint8Array): Promise<number> {
+    let got = 0;
+    while (got < into.length) {
+      const n = await this.source.readAt!(offset + got, into.subarray(got));
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
   }
 
   /** The next chunk from the source (a view at HEADROOM in its buffer), or undefined at the end. */
   private async nextChunk(): Promise<Uint8Array | undefined> {
     if (this.ended) return undefined;
-    if (!this.ahead) this.startReadAhead();
-    const { buf, n } = this.ahead!;
-    this.ahead = undefined;
-    const count = await n;
-    if (count === 0) {
+    this.readMore();
+    const next = this.pending.shift();
+    if (!next) {
       this.ended = true;
-      this.recycle(buf);
       return undefined;
     }
-    return buf.subarray(HEADROOM, HEADROOM + count);
+    const count = await next.n;
+    this.readMore(); // a slot is free again
+    if (count === 0) {
+      this.ended = true;
+      this.recycle(next.buf);
+      return undefined;
+    }
+    // A short positional read is the end: reads already under way past it are never awaited.
+    if (count < this.chunkBytes && this.source.readAt) this.ended = true;
+    return next.buf.subarray(HEADROOM, HEADROOM + count);
   }
 
   /**
@@ -169,14 +257,14 @@ export class InputWindow {
     }
     if (old.buffer !== buf.buffer) this.recycle(old);
     r.reset(buf, keepBase - start, start, start + total, this.ended);
-    // Read the next chunk while the decoder works on this one.
-    if (!this.ended && !this.ahead) this.startReadAhead();
+    // Read on while the decoder works on this chunk.
+    if (!this.ended) this.readMore();
   }
 
   /** Keeps a read-ahead buffer for reuse once nothing refers to its bytes any more. */
   private recycle(view: Uint8Array): void {
     const b = view.buffer as ArrayBuffer;
-    if (b.byteLength === HEADROOM + this.chunkBytes && this.free.length < 2 && !this.free.includes(b)) this.free.push(b);
+    if (b.byteLength === HEADROOM + this.chunkBytes && this.free.length <= this.readAhead && !this.free.includes(b)) this.free.push(b);
   }
 
   /**
