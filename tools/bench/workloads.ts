@@ -23,9 +23,10 @@ export async function countPages(path: string): Promise<PageCounts> {
         if (!c) return;
         if (rec.type === "zero") c.zero += rec.count;
         else if (rec.type === "page") c.normal++;
+        else if (rec.type === "pages") c.normal += rec.count;
         else c.other++;
       }
-    });
+    }, { pageRuns: true });
   } finally {
     await source.close();
   }

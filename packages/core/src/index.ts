@@ -13,7 +13,7 @@ export * from "./stream/source.js";
 export * from "./stream/decoder.js";
 export * from "./stream/encoder.js";
 export * from "./stream/collect.js";
-export { parseRamRecord, encodeRamRecord, applyXbzrle, inflatePage, newRamContext, type RamContext } from "./stream/ram.js";
+export { parseRamRecord, encodeRamRecord, applyXbzrle, inflatePage, newRamContext, pageOfRun, type RamContext } from "./stream/ram.js";
 export { configPageSize, configCapabilities } from "./stream/configuration.js";
 export { AnalyzeFormatter } from "./format/analyze.js";
 export { stateToJson, type PlainJson, u64, hex } from "./format/state-json.js";

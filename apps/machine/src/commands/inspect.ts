@@ -1,5 +1,5 @@
 /** `vmstate inspect FILE`: what a stream holds, as a report, as JSON, or as analyze-migration.py prints it. */
-import { AnalyzeFormatter, decodeStream, type PlainJson, sectionLabel, stateToJson, type StreamItem, stringifyQemuJson } from "@vmstate/core";
+import { AnalyzeFormatter, decodeStream, type PlainJson, type RamRecord, sectionLabel, stateToJson, type StreamItem, stringifyQemuJson } from "@vmstate/core";
 import { openInput } from "../io.js";
 import { renderSummary } from "../inspect/render.js";
 import { StreamSummary } from "../inspect/summary.js";
@@ -18,12 +18,12 @@ export async function inspect(file: string, format: InspectFormat, write: (s: st
     }
     if (format === "json") {
       const model = new JsonModel();
-      model.result = await decodeStream(input.source, (item) => model.add(item));
+      model.result = await decodeStream(input.source, (item) => model.add(item), { pageRuns: true });
       write(JSON.stringify(model.toJson(), null, 2) + "\n");
       return;
     }
     const summary = new StreamSummary();
-    summary.result = await decodeStream(input.source, (item) => summary.add(item));
+    summary.result = await decodeStream(input.source, (item) => summary.add(item), { pageRuns: true });
     write(renderSummary(input.name, summary, (performance.now() - t0) / 1000));
   } finally {
     await input.close();
@@ -66,9 +66,9 @@ class JsonModel {
           for (const b of rec.blocks) this.ram[b.id] ??= { length: b.length, zero: 0, data: 0, xbzrle: 0, compressed: 0 };
         } else if (rec.type !== "eos") {
           const b = this.ram[rec.block];
-          if (b) b[rec.type === "page" ? "data" : rec.type] += rec.type === "zero" ? rec.count : 1;
+          if (b) b[rec.type === "page" || rec.type === "pages" ? "data" : rec.type] += recordsIn(rec);
         }
-        this.section!.records = ((this.section!.records as number | undefined) ?? 0) + 1;
+        this.section!.records = ((this.section!.records as number | undefined) ?? 0) + recordsIn(rec);
         return;
       }
       case "htab":
@@ -110,4 +110,9 @@ class JsonModel {
       elements: this.elements,
     };
   }
+}
+
+/** Records on the wire behind one RAM item (runs of ZERO or PAGE records are one item). */
+function recordsIn(rec: RamRecord): number {
+  return rec.type === "zero" || rec.type === "pages" ? rec.count : 1;
 }

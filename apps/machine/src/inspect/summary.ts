@@ -70,6 +70,7 @@ export class StreamSummary {
           if (b) {
             if (rec.type === "zero") b.zeroPages += rec.count;
             else if (rec.type === "page") b.normalPages++;
+            else if (rec.type === "pages") b.normalPages += rec.count;
             else if (rec.type === "xbzrle") b.xbzrlePages++;
             else b.compressedPages++;
           }

@@ -40,6 +40,8 @@ function copyRamRecord(rec: RamRecord): RamRecord {
       return rec;
     case "zero":
       return { type: rec.type, flags: rec.flags, block: rec.block, addr: rec.addr, fill: rec.fill, count: rec.count, pageSize: rec.pageSize };
+    case "pages":
+      return { type: rec.type, flags: rec.flags, block: rec.block, addr: rec.addr, count: rec.count, pageSize: rec.pageSize, data: rec.data.slice() };
     default:
       return { type: rec.type, flags: rec.flags, block: rec.block, addr: rec.addr, data: rec.data.slice() } as RamRecord;
   }

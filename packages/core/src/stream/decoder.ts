@@ -60,6 +60,13 @@ export interface DecodeOptions {
   parallelReads?: number;
   /** Target page size when the stream does not say (configuration, vmdesc). Default 4096. */
   pageSize?: number;
+  /**
+   * Deliver runs of PAGE|CONTINUE records for consecutive pages as one
+   * `pages` item each (default: one `page` item per record). For readers that
+   * look at pages in bulk, such as `vmstate inspect`: a visit per run instead
+   * of per page.
+   */
+  pageRuns?: boolean;
   /** RAM blocks whose MEM_SIZE entry carries a page size (postcopy-ram, hugepages): not visible in the stream. */
   hugepageBlocks?: readonly string[];
 }
@@ -307,7 +314,8 @@ class Decoder {
     item.record = record;
     for (;;) {
       if (ctx.lastBlock !== undefined) {
-        const wait = continuedPages(r, cursor, item as StreamItem, this.visit, ctx.pageSize, ctx.blocks.get(ctx.lastBlock) ?? -1);
+        const blockLength = ctx.blocks.get(ctx.lastBlock) ?? -1;
+        const wait = continuedPages(r, cursor, item as StreamItem, this.visit, ctx.pageSize, blockLength, this.options.pageRuns === true);
         if (wait) return wait;
       }
       r.stepStart = r.pos;
@@ -539,7 +547,6 @@ class Decoder {
   }
 }
 
-
 /**
  * The hot loop, for nearly every record of a real stream: ZERO and PAGE
  * records that continue the last block (of `blockLength` bytes) and lie whole
@@ -548,7 +555,15 @@ class Decoder {
  * small and apart from the rare paths so that V8 optimises it early and
  * never has to throw that work away.
  */
-function continuedPages(r: ByteReader, cursor: PageRecordCursor, item: StreamItem & { offset: number }, visit: StreamVisitor, pageSize: number, blockLength: number): Promise<void> | undefined {
+function continuedPages(
+  r: ByteReader,
+  cursor: PageRecordCursor,
+  item: StreamItem & { offset: number },
+  visit: StreamVisitor,
+  pageSize: number,
+  blockLength: number,
+  pageRuns: boolean,
+): Promise<void> | undefined {
   const view = r.view;
   const buf = r.buf;
   const end = r.end;
@@ -563,16 +578,25 @@ function continuedPages(r: ByteReader, cursor: PageRecordCursor, item: StreamIte
     if (flags === ZERO_CONTINUE) {
       // The whole run of ZERO|CONTINUE records for the following pages is one item.
       const fill = buf[p + 8]!;
-      const count = 1 + zeroRunLength(view, buf, p + 9, end, addr + pageSize, pageSize, blockLength, fill);
+      const count = 1 + runLength(view, buf, p + 9, end, addr + pageSize, pageSize, blockLength, ZERO_CONTINUE, 9, fill);
       cursor.type = "zero";
       cursor.fill = fill;
       cursor.count = count;
       cursor.pageSize = pageSize;
       r.pos = p + 9 * count;
     } else if (flags === PAGE_CONTINUE && p + 8 + pageSize <= end) {
-      cursor.type = "page";
-      cursor.setData(buf, p + 8, pageSize);
-      r.pos = p + 8 + pageSize;
+      const stride = pageSize + 8;
+      const count = pageRuns ? 1 + runLength(view, buf, p + stride, end, addr + pageSize, pageSize, blockLength, PAGE_CONTINUE, stride, -1) : 1;
+      if (count === 1) {
+        cursor.type = "page";
+        cursor.setData(buf, p + 8, pageSize);
+      } else {
+        cursor.type = "pages";
+        cursor.count = count;
+        cursor.pageSize = pageSize;
+        cursor.setData(buf, p, count * stride);
+      }
+      r.pos = p + count * stride;
     } else {
       break;
     }
@@ -588,20 +612,22 @@ function continuedPages(r: ByteReader, cursor: PageRecordCursor, item: StreamIte
 }
 
 /**
- * How many ZERO|CONTINUE records with `fill` follow from `q` on, for pages
- * `addr`, `addr + pageSize`, ... within the block, whole in the window. A leaf
- * of its own: a guest's untouched RAM is one run of tens of thousands of these
- * records, and a loop this small is optimised (OSR) soon after it starts.
+ * How many records like the one before `q` follow from `q` on: header
+ * `flags` for pages `addr`, `addr + pageSize`, ... within the block, each
+ * `stride` bytes and, for ZERO records (`fill` >= 0), with that fill byte;
+ * whole in the window. A leaf of its own: a guest's RAM is runs of tens of
+ * thousands of such records, and a loop this small is optimised (OSR) soon
+ * after it starts.
  */
-function zeroRunLength(view: DataView, buf: Uint8Array, q: number, end: number, addr: number, pageSize: number, blockLength: number, fill: number): number {
-  // The expected header as two words; low word: the page offset's low bits and the flags.
+function runLength(view: DataView, buf: Uint8Array, q: number, end: number, addr: number, pageSize: number, blockLength: number, flags: number, stride: number, fill: number): number {
+  // The expected header as two words; the low one holds the page offset's low bits and the flags.
   let hi = Math.floor(addr / 0x1_0000_0000);
-  let lo = (addr % 0x1_0000_0000) + ZERO_CONTINUE;
-  const last = Math.min(Math.floor((end - q) / 9), Math.floor((blockLength - addr) / pageSize));
+  let lo = (addr % 0x1_0000_0000) + flags;
+  const last = Math.min(Math.floor((end - q) / stride), Math.floor((blockLength - addr) / pageSize));
   let n = 0;
-  while (n < last && view.getUint32(q + 4) === lo && view.getUint32(q) === hi && buf[q + 8] === fill) {
+  while (n < last && view.getUint32(q + 4) === lo && view.getUint32(q) === hi && (fill < 0 || buf[q + 8] === fill)) {
     n++;
-    q += 9;
+    q += stride;
     lo += pageSize;
     if (lo >= 0x1_0000_0000) {
       lo -= 0x1_0000_0000;

@@ -56,6 +56,21 @@ export type RamRecord =
       readonly pageSize: number;
     }
   | { readonly type: "page"; readonly flags: number; readonly block: string; readonly addr: number; readonly data: Uint8Array }
+  /**
+   * `count` (at least 2) PAGE|CONTINUE records for consecutive pages from
+   * `addr`, delivered as one item only when decoding with `pageRuns`. `data`
+   * is the records as they lie in the stream, each an 8-byte header and its
+   * page; `pageOfRun(record, i)` is page i.
+   */
+  | {
+      readonly type: "pages";
+      readonly flags: number;
+      readonly block: string;
+      readonly addr: number;
+      readonly count: number;
+      readonly pageSize: number;
+      readonly data: Uint8Array;
+    }
   | { readonly type: "xbzrle"; readonly flags: number; readonly block: string; readonly addr: number; readonly data: Uint8Array }
   | { readonly type: "compressed"; readonly flags: number; readonly block: string; readonly addr: number; readonly data: Uint8Array }
   | { readonly type: "eos"; readonly flags: number };

@@ -43,7 +43,7 @@ function compressBound(n: number): number {
  * window made on access; like the record itself, valid only until the next one.
  */
 export class PageRecordCursor {
-  type: "zero" | "page" | "xbzrle" | "compressed" = "zero";
+  type: "zero" | "page" | "pages" | "xbzrle" | "compressed" = "zero";
   flags = 0;
   block = "";
   addr = 0;
@@ -68,6 +68,7 @@ export class PageRecordCursor {
   toRecord(): RamRecord {
     const { type, flags, block, addr } = this;
     if (type === "zero") return { type, flags, block, addr, fill: this.fill, count: this.count, pageSize: this.pageSize };
+    if (type === "pages") return { type, flags, block, addr, count: this.count, pageSize: this.pageSize, data: this.data.slice() };
     return { type, flags, block, addr, data: this.data.slice() };
   }
 }
@@ -164,6 +165,12 @@ export function parseRamRecord(r: ByteReader, ctx: RamContext, cursor?: PageReco
   }
 }
 
+/** Page `i` of a run of PAGE records (a view of its `data`). */
+export function pageOfRun(run: Extract<RamRecord, { type: "pages" }>, i: number): Uint8Array {
+  const stride = run.pageSize + 8;
+  return run.data.subarray(i * stride + 8, (i + 1) * stride);
+}
+
 /** Updates the reader's memory after a record was parsed and accepted. */
 export function applyRamRecord(ctx: RamContext, rec: RamRecord): void {
   if (rec.type === "mem-size") {
@@ -205,6 +212,15 @@ export function encodeRamRecord(w: ByteWriter, rec: RamRecord): void {
         case "page":
           w.bytes(rec.data);
           return;
+        case "pages": {
+          // The first header is written above; each following page gets its own.
+          w.bytes(pageOfRun(rec, 0));
+          for (let i = 1; i < rec.count; i++) {
+            w.u64Number(rec.addr + i * rec.pageSize + rec.flags);
+            w.bytes(pageOfRun(rec, i));
+          }
+          return;
+        }
         case "xbzrle":
           w.u8(ENCODING_FLAG_XBZRLE);
           w.u16(rec.data.length);
