@@ -227,14 +227,7 @@ class Decoder {
     if (loc.jsonLength > this.maxVmdesc()) {
       throw new LimitError(`vmdesc of ${loc.jsonLength} bytes is larger than allowed`, { offset: loc.offset, section: "vmdesc" });
     }
-    const bytes = new Uint8Array(loc.jsonLength);
-    let got = 0;
-    while (got < bytes.length) {
-      const n = await this.source.readAt!(loc.offset + 5 + got, bytes.subarray(got));
-      if (n === 0) break;
-      got += n;
-    }
-    this.setVmdesc(parseVmdesc(bytes.subarray(0, got), loc.offset + 5));
+    this.setVmdesc(parseVmdesc(loc.json, loc.offset + 5));
     this.trailerOffset = loc.offset;
   }
 

@@ -35,13 +35,17 @@ export function scanTail(tail: Uint8Array, tailBase: number, wholeStream: boolea
   return wholeStream || stopAt >= 0 ? "none" : "need-more";
 }
 
-/** Reads the trailer's location from a source that knows its size and can read at an offset. */
-export async function locateTrailer(source: ByteSource, maxJsonBytes: number): Promise<TrailerLocation | undefined> {
+/**
+ * Reads the trailer from a source that knows its size and can read at an
+ * offset: where it is, and its JSON's bytes (found only once the tail read
+ * holds all of them).
+ */
+export async function locateTrailer(source: ByteSource, maxJsonBytes: number): Promise<(TrailerLocation & { readonly json: Uint8Array }) | undefined> {
   const size = source.size;
   if (size === undefined || !source.readAt) return undefined;
   if (source.bytes) {
     const r = scanTail(source.bytes, 0, true);
-    return typeof r === "object" ? r : undefined;
+    return typeof r === "object" ? { ...r, json: source.bytes.subarray(r.offset + 5, r.offset + 5 + r.jsonLength) } : undefined;
   }
   for (let want = Math.min(size, 64 * 1024); ; want = Math.min(size, want * 4)) {
     const tail = new Uint8Array(want);
@@ -53,7 +57,10 @@ export async function locateTrailer(source: ByteSource, maxJsonBytes: number): P
     }
     if (got < want) return undefined;
     const r = scanTail(tail, size - want, want === size);
-    if (typeof r === "object") return r;
+    if (typeof r === "object") {
+      const at = r.offset - (size - want) + 5;
+      return { ...r, json: tail.subarray(at, at + r.jsonLength) };
+    }
     if (r === "none" || want === size || want > maxJsonBytes + 5) return undefined;
   }
 }

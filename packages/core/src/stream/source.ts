@@ -106,6 +106,8 @@ export class InputWindow {
   private readonly parallelReads: number;
   /** Where the next positional read starts. */
   private readOffset = 0;
+  /** Only the prefetched chunk is read until the decoder first asks for input. */
+  private onlyPrefetch = false;
   /** A read came back empty, short (positional) or failed: nothing more is asked of the source. */
   private sourceDone = false;
   private ended = false;
@@ -130,9 +132,15 @@ export class InputWindow {
     return this.ended && this.reader.pos >= this.reader.end;
   }
 
-  /** Starts reading now, so that input arrives while the caller does other work. */
+  /**
+   * Starts reading the first chunk now, so that it arrives while the caller
+   * does other work: reading the vmdesc trailer, which should not queue
+   * behind a full read-ahead. The first refill starts the rest.
+   */
   prefetch(): void {
-    if (!this.ended) this.readMore();
+    if (this.ended) return;
+    this.readMore(1);
+    this.onlyPrefetch = true;
   }
 
   /**
@@ -148,9 +156,9 @@ export class InputWindow {
    * an offset may overlap (up to `parallelReads`), each naming where it
    * starts; sequential reads go one at a time.
    */
-  private readMore(): void {
+  private readMore(limit = Infinity): void {
     const positional = this.source.readAt !== undefined;
-    const parallel = positional ? this.parallelReads : 1;
+    const parallel = Math.min(limit, positional ? this.parallelReads : 1);
     while (this.reading < parallel && !this.sourceDone && this.pending.length < this.readAhead) {
       const spare = this.free.pop();
       const buf = spare ? new Uint8Array(spare) : new Uint8Array(HEADROOM + this.chunkBytes);
@@ -170,7 +178,7 @@ export class InputWindow {
           chunk.arrived = true;
           this.reading--;
           if (count < into.length && (positional || count === 0)) this.sourceDone = true;
-          else this.readMore();
+          else if (!this.onlyPrefetch) this.readMore();
         },
         () => {
           // Reported where the chunk is awaited; no read follows a failed one.
@@ -195,6 +203,7 @@ export class InputWindow {
   /** The next chunk from the source (a view at HEADROOM in its buffer), or undefined at the end. */
   private async nextChunk(): Promise<Uint8Array | undefined> {
     if (this.ended) return undefined;
+    this.onlyPrefetch = false;
     this.readMore();
     const next = this.pending.shift();
     if (!next) {
