@@ -63,15 +63,17 @@ describe("SinkWriter", () => {
     expect(pieces.some((p) => p.buffer === small.buffer)).toBe(false);
   });
 
-  it("hands an asynchronous sink chunks in order, never refilling a buffer it still writes", async () => {
+  it("hands an asynchronous sink one chunk at a time, in order, never refilling a buffer it still writes", async () => {
     const written: Uint8Array[] = [];
     const inFlight = new Set<Uint8Array>();
+    let mostInFlight = 0;
     const release: (() => void)[] = [];
     const sink: ByteSink = {
       write(c) {
         for (const busy of inFlight) expect(busy.buffer === c.buffer, "a buffer still being written was handed out again").toBe(false);
         const copy = c.slice();
         inFlight.add(c);
+        mostInFlight = Math.max(mostInFlight, inFlight.size);
         return new Promise<void>((resolve) =>
           release.push(() => {
             // The bytes must not have changed while the write was under way.
@@ -93,12 +95,38 @@ describe("SinkWriter", () => {
       }
       await w.drain();
     })();
+    let finished = false;
+    void done.finally(() => (finished = true));
     // Finish the writes one by one, each a little later than the writer would like.
-    while (release.length || inFlight.size) {
+    while (!finished) {
       await new Promise((r) => setImmediate(r));
       release.shift()?.();
     }
     await done;
     expect(Uint8Array.from(written.flatMap((c) => [...c]))).toEqual(Uint8Array.from(pages.flatMap((p) => [...p])));
+    expect(written.length).toBeGreaterThan(3);
+    expect(mostInFlight).toBe(1);
+  });
+});
+
+describe("SinkWriter failures", () => {
+  it("reports a failed write where it is awaited, and leaves no rejection unhandled", async () => {
+    let calls = 0;
+    const sink: ByteSink = {
+      write: async () => {
+        calls++;
+        await new Promise((r) => setImmediate(r));
+        throw new Error("disk full");
+      },
+    };
+    const w = new SinkWriter(sink, 1024);
+    w.zeros(1500);
+    expect(w.maybeFlush()).toBeUndefined(); // the first write is under way; nothing to wait for yet
+    w.zeros(1500);
+    const pending = w.maybeFlush(); // the first write, still using the buffer switched to
+    await expect(pending).rejects.toThrow("disk full");
+    // The second chunk waited for the first, which failed: it never reached the sink.
+    await expect(w.drain()).rejects.toThrow("disk full");
+    expect(calls).toBe(1);
   });
 });

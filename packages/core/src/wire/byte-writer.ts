@@ -116,8 +116,7 @@ export const GATHER_MIN_BYTES = 64 * 1024;
  * With a gathering sink, `reference` passes large views through uncopied.
  * Contract: when `maybeFlush`/`flush` return a promise, await it before
  * writing again (it is the write still using the buffer being switched to).
- * An asynchronous sink may so be handed a chunk while the previous one is
- * still being written: it must keep them in order.
+ * The sink is handed one chunk at a time, the next once the last is written.
  */
 export class SinkWriter extends ByteWriter {
   private spare: Uint8Array;
@@ -184,20 +183,27 @@ export class SinkWriter extends ByteWriter {
   flush(): Promise<void> | undefined {
     if (this.pos === 0 && this.pieces.length === 0) return undefined;
     const full = this.buf;
-    let written: void | Promise<void>;
+    let hand: () => void | Promise<void>;
     if (this.pieces.length) {
       if (this.pos > this.cut) this.pieces.push(full.subarray(this.cut, this.pos));
-      written = this.sink.writev!(this.pieces);
+      const pieces = this.pieces;
+      hand = () => this.sink.writev!(pieces);
       this.pieces = [];
     } else {
-      written = this.sink.write(full.subarray(0, this.pos));
+      const chunk = full.subarray(0, this.pos);
+      hand = () => this.sink.write(chunk);
     }
     this.flushed += this.pos + this.referenced;
     this.pos = 0;
     this.cut = 0;
     this.referenced = 0;
-    if (!(written instanceof Promise)) return undefined; // a synchronous sink is done with the buffer
     const previous = this.pending;
+    // One write under way at a time: this chunk goes to the sink when the one
+    // before is done. A second write to a file only queues on its lock, and
+    // waking an I/O thread for it takes the CPU from the encoder.
+    const written = previous ? previous.then(hand) : hand();
+    if (!(written instanceof Promise)) return undefined; // a synchronous sink is done with the buffer
+    written.catch(() => undefined); // a failure is reported where the write is awaited
     this.pending = written;
     this.buf = this.spare.length >= full.length ? this.spare : new Uint8Array(full.length);
     this.view = new DataView(this.buf.buffer);
