@@ -16,7 +16,7 @@ export const USAGE = `usage: node --expose-gc tools/dist/bench/run.js [options] 
 
 Times the stream codec against plain I/O and against QEMU's analyze-migration.py.
 
-  --runs N          measured runs per contender, median reported (default 3; one warm-up run comes first)
+  --runs N          measured runs per contender, median reported (default 5; one warm-up run comes first)
   --quick           a synthetic 64 MiB stream written to tools/bench/work/ instead of the QEMU one (seconds, no QEMU)
   --only A,B        just these benchmarks (parse, parse-warm, write, write-scan, riscv-mips, aarch64-mips, riscv-save-restore)
   --stream FILE     parse and rebuild FILE instead of tools/bench/work/riscv64-virt-1024m-fill512m.mig
@@ -27,7 +27,7 @@ Times the stream codec against plain I/O and against QEMU's analyze-migration.py
 export class UsageError extends Error {}
 
 export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
-  const o: BenchOptions = { runs: 3, quick: false, only: undefined, stream: undefined, analyze: undefined, cpuProfDir: undefined };
+  const o: BenchOptions = { runs: 5, quick: false, only: undefined, stream: undefined, analyze: undefined, cpuProfDir: undefined };
   const args = [...argv];
   const value = (flag: string): string => {
     const v = args.shift();
