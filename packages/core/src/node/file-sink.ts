@@ -34,9 +34,9 @@ export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink)
 
 /**
  * A sink over an open file, writing from `position` on (0: a fresh file).
- * Every write names its file offset, so a chunk handed over while the one
- * before is still being written (SinkWriter's double buffering) lands where
- * it belongs whichever the thread pool finishes first.
+ * Every write names its file offset, so writes made before the last one has
+ * finished (SinkWriter waits; other callers may not) land where they belong
+ * whichever the thread pool finishes first.
  */
 export function fileHandleSink(handle: FileHandle, position = 0): ByteSink {
   let next = position;
