@@ -51,7 +51,7 @@ function writeBenchmarkOf(knownZero: boolean): Benchmark {
 
       const out = join(ctx.workDir, `bench-write-${process.pid}`);
       const subject: Contender = {
-        label: "writeRamImageStream -> file sink (gathered writes)",
+        label: "writeRamImageStream -> file sink",
         once: () => timedFileWrite(`${out}.mig`, (sink) => writeRamImageStream(sink, image)),
       };
       const baseline: Contender = {
