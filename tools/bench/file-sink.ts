@@ -5,5 +5,5 @@ import { fileHandleSink } from "@vmstate/core/node";
 
 export async function openFileSink(path: string): Promise<ByteSink & { close(): Promise<void> }> {
   const fh = await open(path, "w");
-  return { ...fileHandleSink(fh), close: () => fh.close() };
+  return { ...fileHandleSink(fh, 0), close: () => fh.close() };
 }

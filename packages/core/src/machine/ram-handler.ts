@@ -5,7 +5,7 @@
  */
 import { InvalidStateError, StateLoadError, StreamFormatError } from "../errors.js";
 import type { RamRecord, StreamItem } from "../stream/model.js";
-import { applyXbzrle, inflatePage } from "../stream/ram.js";
+import { applyXbzrle, inflatePage, pageOfRun } from "../stream/ram.js";
 import { RamStreamWriter } from "../stream/ram-writer.js";
 import type { SinkWriter } from "../wire/byte-writer.js";
 import type { GuestRam, RamBlock } from "./guest-ram.js";
@@ -124,6 +124,13 @@ export class RamHandler implements LiveHandlers {
         if (rec.type === "page") {
           block.data.set(rec.data, rec.addr);
           setWritten(block, p, true);
+          return;
+        }
+        if (rec.type === "pages") {
+          for (let i = 0; i < rec.count; i++) {
+            block.data.set(pageOfRun(rec, i), rec.addr + i * ps);
+            setWritten(block, p + i, true);
+          }
           return;
         }
         if (rec.type === "xbzrle") {

@@ -130,6 +130,7 @@ export async function loadVmState(
   try {
     decode = await decodeStream(source, visit, {
       pageSize: config.pageSize,
+      pageRuns: true, // the RAM handler copies a run's pages in one visit
       // Every section is read with this machine's own descriptions, into copies of its state.
       describe: (s) => {
         const e = list.find(s.idstr, s.instanceId);

@@ -35,7 +35,7 @@ function reversingHandle() {
 describe("fileHandleSink", () => {
   it("names every write's offset, so overlapping writes land in place whichever finishes first", async () => {
     const { handle, file, calls, finishAll } = reversingHandle();
-    const sink = fileHandleSink(handle);
+    const sink = fileHandleSink(handle, 0);
     const a = sink.write(Uint8Array.of(1, 2, 3));
     const b = sink.writev!([Uint8Array.of(4, 5), Uint8Array.of(6)]);
     const c = sink.write(Uint8Array.of(7));

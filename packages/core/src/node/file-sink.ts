@@ -17,7 +17,7 @@ export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink)
   } catch (e) {
     throw new VmstateError("IO_ERROR", `cannot create ${tmp}: ${(e as Error).message}`, {}, { cause: e });
   }
-  const sink = fileHandleSink(fh);
+  const sink = fileHandleSink(fh, 0);
   const handle = fh;
   try {
     const result = await produce(sink);
@@ -33,12 +33,14 @@ export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink)
 }
 
 /**
- * A sink over an open file, writing from `position` on (0: a fresh file).
- * Every write names its file offset, so writes made before the last one has
- * finished (SinkWriter waits; other callers may not) land where they belong
- * whichever the thread pool finishes first.
+ * A sink over an open file, writing from `position` on (0 for a fresh file;
+ * a FileHandle cannot say where it stands). Every write names its file
+ * offset, so writes made before the last one has finished (SinkWriter waits;
+ * other callers may not) land where they belong whichever the thread pool
+ * finishes first. Not for a handle opened to append, where Linux ignores
+ * the offset.
  */
-export function fileHandleSink(handle: FileHandle, position = 0): ByteSink {
+export function fileHandleSink(handle: FileHandle, position: number): ByteSink {
   let next = position;
   return {
     async write(chunk) {

@@ -250,7 +250,11 @@ class Decoder {
    */
   private prepareNextDevice(): void {
     const device = this.toPrepare.pop();
-    if (device) compile(descriptionFromVmdesc(device)).prepare();
+    try {
+      if (device) compile(descriptionFromVmdesc(device)).prepare();
+    } catch {
+      // Only a head start: a bad entry is reported when its section is decoded, where the error can name it.
+    }
   }
 
   private vmdescDevice(s: SectionHeader): VmdescDevice | undefined {
@@ -316,15 +320,14 @@ class Decoder {
       const parsed = parseRamRecord(r, ctx, cursor);
       if (parsed === record) ctx.lastBlock = cursor.block;
       else applyRamRecord(ctx, parsed);
+      // Before the visit: a visitor that wants to be awaited returns to run(), which goes on from the phase.
+      if (parsed.type === "eos") this.phase = "footer";
       item.offset = offset;
       item.record = parsed;
       const wait = this.visit(item as StreamItem);
       item.record = record;
       if (wait) return wait;
-      if (parsed.type === "eos") {
-        this.phase = "footer";
-        return undefined;
-      }
+      if (parsed.type === "eos") return undefined;
     }
   }
 
@@ -582,6 +585,7 @@ function continuedPages(
       const count = pageRuns ? 1 + runLength(view, buf, p + stride, end, addr + pageSize, pageSize, blockLength, PAGE_CONTINUE, stride, -1) : 1;
       if (count === 1) {
         cursor.type = "page";
+        cursor.count = 1;
         cursor.setData(buf, p + 8, pageSize);
       } else {
         cursor.type = "pages";

@@ -110,6 +110,21 @@ describe("QEMU 7.2 fixture streams", () => {
       for (const [key, data] of single) expect(Buffer.compare(seen.get(key)!, data), key).toBe(0);
     });
 
+    it("goes on after a visitor that wants every item awaited", async () => {
+      const bytes = loadFixture(name);
+      const out = new ByteWriter(bytes.length);
+      const result = await decodeStream(
+        pieceSource(bytes, 20_000, true),
+        async (item) => {
+          encodeItem(out, item);
+          await new Promise((r) => setImmediate(r));
+        },
+        { pageRuns: true, chunkBytes: 20 * 1024 },
+      );
+      expect(result.warnings).toEqual([]);
+      expect(firstDifference(out.result(), bytes)).toBe(-1);
+    });
+
     it("keeps runs whole when detached", async () => {
       const bytes = loadFixture(name);
       const model = await readStream(bytes, { pageRuns: true });

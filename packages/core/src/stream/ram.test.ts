@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isVmstateError } from "../errors.js";
+import { InvalidStateError, isVmstateError } from "../errors.js";
 import { ByteReader } from "../wire/byte-reader.js";
 import { ByteWriter } from "../wire/byte-writer.js";
 import { readStream } from "./collect.js";
 import { decodeStream } from "./decoder.js";
 import { encodeItems } from "./encoder.js";
+import { RAM_SAVE_FLAG_CONTINUE, RAM_SAVE_FLAG_PAGE } from "./constants.js";
 import type { RamRecord } from "./model.js";
 import { applyRamRecord, applyXbzrle, encodeRamRecord, inflatePage, newRamContext, parseRamRecord } from "./ram.js";
 import { writeRamImageStream } from "./ram-image.js";
@@ -188,5 +189,43 @@ describe("writing a RAM image", () => {
     expect(result.pageSize).toBe(4096);
     // And the stream survives a decode/encode cycle unchanged.
     expect(encodeItems((await readStream(bytes)).items)).toEqual(bytes);
+  });
+});
+
+describe("runs of PAGE records", () => {
+  const ctx = () => {
+    const c = newRamContext(4096);
+    c.blocks.set("pc.ram", 16 * 4096);
+    c.lastBlock = "pc.ram";
+    return c;
+  };
+  const run = (flags: number, count: number, extra = 0) => {
+    const data = new Uint8Array(count * 4104 + extra);
+    for (let i = 0; i < count; i++) data.fill(i + 1, i * 4104 + 8, (i + 1) * 4104);
+    return { type: "pages" as const, flags, block: "pc.ram", addr: 2 * 4096, count, pageSize: 4096, data };
+  };
+
+  it("writes every page after the first as continuing the block, whatever the first record's flags", () => {
+    // A hand-made run whose first record names its block (no CONTINUE).
+    const w = new ByteWriter();
+    encodeRamRecord(w, run(RAM_SAVE_FLAG_PAGE, 3));
+    const r = new ByteReader(w.result(), { final: true });
+    const c = ctx();
+    const pages: { addr: number; flags: number; first: number }[] = [];
+    while (r.pos < r.end) {
+      const rec = parseRamRecord(r, c);
+      if (rec.type !== "page") throw new Error(`unexpected ${rec.type}`);
+      applyRamRecord(c, rec);
+      pages.push({ addr: rec.addr, flags: rec.flags, first: rec.data[0]! });
+    }
+    expect(pages).toEqual([
+      { addr: 2 * 4096, flags: RAM_SAVE_FLAG_PAGE, first: 1 },
+      { addr: 3 * 4096, flags: RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE, first: 2 },
+      { addr: 4 * 4096, flags: RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE, first: 3 },
+    ]);
+  });
+
+  it("refuses a run whose data does not hold its pages", () => {
+    expect(() => encodeRamRecord(new ByteWriter(), run(RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE, 3, 5))).toThrow(InvalidStateError);
   });
 });

@@ -1,5 +1,5 @@
 /** The RAM section's records (migration/ram.c, precopy): parse and encode. */
-import { LimitError, StreamFormatError, UnsupportedError } from "../errors.js";
+import { InvalidStateError, LimitError, StreamFormatError, UnsupportedError } from "../errors.js";
 import type { ByteReader } from "../wire/byte-reader.js";
 import type { ByteWriter } from "../wire/byte-writer.js";
 import {
@@ -196,6 +196,9 @@ export function encodeRamRecord(w: ByteWriter, rec: RamRecord): void {
       w.u64Number(rec.flags);
       return;
     default:
+      if (rec.type === "pages" && (rec.count < 1 || rec.data.length !== rec.count * (rec.pageSize + 8))) {
+        throw new InvalidStateError(`a run of ${rec.count} RAM pages of ${rec.pageSize} bytes cannot hold ${rec.data.length} bytes of records`);
+      }
       w.u64Number(rec.addr + rec.flags);
       if (!(rec.flags & RAM_SAVE_FLAG_CONTINUE)) w.str8(rec.block);
       switch (rec.type) {
@@ -213,10 +216,11 @@ export function encodeRamRecord(w: ByteWriter, rec: RamRecord): void {
           w.bytes(rec.data);
           return;
         case "pages": {
-          // The first header is written above; each following page gets its own.
+          // The first header is written above; each following page gets its own, which continues the block.
+          const more = rec.flags | RAM_SAVE_FLAG_CONTINUE;
           w.bytes(pageOfRun(rec, 0));
           for (let i = 1; i < rec.count; i++) {
-            w.u64Number(rec.addr + i * rec.pageSize + rec.flags);
+            w.u64Number(rec.addr + i * rec.pageSize + more);
             w.bytes(pageOfRun(rec, i));
           }
           return;

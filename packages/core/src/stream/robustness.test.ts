@@ -5,7 +5,8 @@ import { readStream } from "./collect.js";
 import { decodeStream, type DecodeResult } from "./decoder.js";
 import { encodeItems } from "./encoder.js";
 import type { StreamItem } from "./model.js";
-import { memorySource } from "./source.js";
+import { scanTail } from "./find-vmdesc.js";
+import { type ByteSource, memorySource } from "./source.js";
 import { pieceSource } from "./test-sources.test-helper.js";
 
 /** A small deterministic PRNG, so failures reproduce. */
@@ -237,5 +238,42 @@ describe("hand-made bad input", () => {
     const model = await readStream(longer);
     expect(model.result.warnings.join()).toContain("3 bytes after the end");
     expect(Buffer.compare(encodeItems(model.items), longer)).toBe(0);
+  });
+});
+
+describe("a vmdesc entry that cannot be compiled", () => {
+  /** The fixture with an extra vmdesc device, `fields` not a list, for which the stream has no section. */
+  function withBogusDevice(): Uint8Array {
+    const bytes = loadFixture("riscv64-virt-1cpu");
+    const at = scanTail(bytes, 0, true);
+    if (typeof at !== "object") throw new Error("fixture has no vmdesc");
+    const json = JSON.parse(new TextDecoder().decode(bytes.subarray(at.offset + 5))) as { devices: unknown[] };
+    json.devices.unshift({ name: "bogus", instance_id: 0, vmsd_name: "bogus", version: 1, fields: 5 });
+    const text = new TextEncoder().encode(JSON.stringify(json));
+    const out = new Uint8Array(at.offset + 5 + text.length);
+    out.set(bytes.subarray(0, at.offset));
+    out[at.offset] = 6;
+    new DataView(out.buffer).setUint32(at.offset + 1, text.length);
+    out.set(text, at.offset + 5);
+    return out;
+  }
+
+  it("is harmless when no section needs it, however slowly the input arrives", async () => {
+    const bytes = withBogusDevice();
+    for (const turns of [0, 3]) {
+      // Slow reads leave the decoder waiting, which is when it compiles devices ahead of their sections.
+      const source: ByteSource = {
+        size: bytes.length,
+        read: () => 0,
+        readAt: async (position, into) => {
+          for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+          const n = Math.max(0, Math.min(into.length, bytes.length - position));
+          into.set(bytes.subarray(position, position + n));
+          return n;
+        },
+      };
+      const result = await decodeStream(source, () => undefined, { chunkBytes: 16 * 1024 });
+      expect(result.bytes, `reads taking ${turns} turns`).toBe(bytes.length);
+    }
   });
 });

@@ -110,6 +110,8 @@ export class InputWindow {
   private onlyPrefetch = false;
   /** A read came back empty, short (positional) or failed: nothing more is asked of the source. */
   private sourceDone = false;
+  /** A read failed: every later refill reports it. */
+  private failure: unknown;
   private ended = false;
 
   constructor(
@@ -202,6 +204,7 @@ export class InputWindow {
 
   /** The next chunk from the source (a view at HEADROOM in its buffer), or undefined at the end. */
   private async nextChunk(): Promise<Uint8Array | undefined> {
+    if (this.failure) throw this.failure;
     if (this.ended) return undefined;
     this.onlyPrefetch = false;
     this.readMore();
@@ -210,7 +213,13 @@ export class InputWindow {
       this.ended = true;
       return undefined;
     }
-    const count = await next.n;
+    let count: number;
+    try {
+      count = await next.n;
+    } catch (e) {
+      this.failure = e; // asked again, the window fails again rather than skip the chunk
+      throw e;
+    }
     this.readMore(); // a slot is free again
     if (count === 0) {
       this.ended = true;
@@ -273,7 +282,7 @@ export class InputWindow {
   /** Keeps a read-ahead buffer for reuse once nothing refers to its bytes any more. */
   private recycle(view: Uint8Array): void {
     const b = view.buffer as ArrayBuffer;
-    if (b.byteLength === HEADROOM + this.chunkBytes && this.free.length <= this.readAhead && !this.free.includes(b)) this.free.push(b);
+    if (b.byteLength === HEADROOM + this.chunkBytes && this.free.length < this.readAhead && !this.free.includes(b)) this.free.push(b);
   }
 
   /**

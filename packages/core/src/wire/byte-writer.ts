@@ -193,15 +193,15 @@ export class SinkWriter extends ByteWriter {
       const chunk = full.subarray(0, this.pos);
       hand = () => this.sink.write(chunk);
     }
-    this.flushed += this.pos + this.referenced;
-    this.pos = 0;
-    this.cut = 0;
-    this.referenced = 0;
     const previous = this.pending;
     // One write under way at a time: this chunk goes to the sink when the one
     // before is done. A second write to a file only queues on its lock, and
     // waking an I/O thread for it takes the CPU from the encoder.
     const written = previous ? previous.then(hand) : hand();
+    this.flushed += this.pos + this.referenced;
+    this.pos = 0;
+    this.cut = 0;
+    this.referenced = 0;
     if (!(written instanceof Promise)) return undefined; // a synchronous sink is done with the buffer
     written.catch(() => undefined); // a failure is reported where the write is awaited
     this.pending = written;
