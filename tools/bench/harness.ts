@@ -108,9 +108,14 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Collects garbage left by earlier runs so it is not billed to the next one (needs node --expose-gc). */
-const gc = (globalThis as { gc?: () => void }).gc;
-export const canCollectGarbage = gc !== undefined;
+/**
+ * Collects garbage left by earlier runs so it is not billed to the next one
+ * (needs node --expose-gc). A full collection, but not a bare `gc()`: that one
+ * also throws away the optimised code, so every run would warm up again.
+ */
+const collect = (globalThis as { gc?: (options?: { type: "major" | "minor" }) => void }).gc;
+const gc = collect && (() => collect({ type: "major" }));
+export const canCollectGarbage = collect !== undefined;
 
 async function sample(c: Contender): Promise<Sample> {
   gc?.();
