@@ -111,7 +111,7 @@ export class InputWindow {
   /** A read came back empty, short (positional) or failed: nothing more is asked of the source. */
   private sourceDone = false;
   /** A read failed: every later refill reports it. */
-  private failure: unknown;
+  private failure: { readonly error: unknown } | undefined;
   private ended = false;
 
   constructor(
@@ -204,7 +204,7 @@ export class InputWindow {
 
   /** The next chunk from the source (a view at HEADROOM in its buffer), or undefined at the end. */
   private async nextChunk(): Promise<Uint8Array | undefined> {
-    if (this.failure) throw this.failure;
+    if (this.failure) throw this.failure.error;
     if (this.ended) return undefined;
     this.onlyPrefetch = false;
     this.readMore();
@@ -217,7 +217,7 @@ export class InputWindow {
     try {
       count = await next.n;
     } catch (e) {
-      this.failure = e; // asked again, the window fails again rather than skip the chunk
+      this.failure = { error: e }; // asked again, the window fails again rather than skip the chunk
       throw e;
     }
     this.readMore(); // a slot is free again
