@@ -114,6 +114,23 @@ describe("InputWindow read-ahead", () => {
     expect(asked, "a read past the end was under way").toContain(10_240);
   });
 
+  it("fails again when asked again after a failed read, rather than skip its chunk", async () => {
+    const source: ByteSource = {
+      size: bytes.length,
+      read: () => 0,
+      readAt: async (position, into) => {
+        if (position === 2048) throw new Error("bad sector");
+        const n = Math.max(0, Math.min(into.length, bytes.length - position));
+        into.set(bytes.subarray(position, position + n));
+        return n;
+      },
+    };
+    const window = new InputWindow(source, { chunkBytes: 1024, readAhead: 4, parallelReads: 2 });
+    await expect(drain(window)).rejects.toThrow("bad sector");
+    const r = window.reader;
+    await expect(window.refill(r.pos, r.offset + 1)).rejects.toThrow("bad sector");
+  });
+
   it.each(fixtureNames())("decodes %s identically whatever the read-ahead, the overlap and the order reads finish in", async (name) => {
     const stream = loadFixture(name);
     for (const [readAhead, parallelReads] of [
