@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidStateError, isVmstateError } from "../errors.js";
 import { ByteReader } from "../wire/byte-reader.js";
-import { ByteWriter } from "../wire/byte-writer.js";
+import { ByteWriter, SinkWriter } from "../wire/byte-writer.js";
 import { readStream } from "./collect.js";
 import { decodeStream } from "./decoder.js";
 import { encodeItems } from "./encoder.js";
@@ -9,6 +9,7 @@ import { RAM_SAVE_FLAG_CONTINUE, RAM_SAVE_FLAG_PAGE } from "./constants.js";
 import type { RamRecord } from "./model.js";
 import { applyRamRecord, applyXbzrle, encodeRamRecord, inflatePage, newRamContext, parseRamRecord } from "./ram.js";
 import { writeRamImageStream } from "./ram-image.js";
+import { RamStreamWriter } from "./ram-writer.js";
 import { memorySource } from "./source.js";
 
 function memorySink() {
@@ -227,5 +228,61 @@ describe("runs of PAGE records", () => {
 
   it("refuses a run whose data does not hold its pages", () => {
     expect(() => encodeRamRecord(new ByteWriter(), run(RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE, 3, 5))).toThrow(InvalidStateError);
+  });
+});
+
+describe("RamStreamWriter", () => {
+  /** 64 pages: zero spans, scattered data pages, a page written back to zeros (its written bit set). */
+  function image() {
+    const ps = 4096;
+    const data = new Uint8Array(64 * ps);
+    for (const p of [3, 17, 18, 40, 63]) data.fill(p, p * ps + 100, p * ps + 200);
+    const written = new Uint8Array(8);
+    for (const p of [3, 17, 18, 33, 40, 63]) written[p >> 3]! |= 1 << (p & 7); // page 33 was written, holds zeros again
+    return { ps, block: { id: "pc.ram", data, written }, plain: { id: "pc.ram", data } };
+  }
+
+  async function bytesOf(write: (rw: RamStreamWriter) => Promise<void> | void): Promise<{ bytes: Uint8Array; zero: number; normal: number }> {
+    const m = memorySink();
+    const w = new SinkWriter(m.sink, 8192);
+    const rw = new RamStreamWriter(w, 4096);
+    await write(rw);
+    await w.drain();
+    return { bytes: m.bytes(), ...rw.counts };
+  }
+
+  it("writes the records of a page-by-page walk, whole spans of zeros at once", async () => {
+    const { block, plain } = image();
+    for (const b of [block, plain]) {
+      const onePerPage = await bytesOf((rw) => {
+        for (let p = 0; p < 64; p++) rw.writePage(b, p);
+      });
+      const spans = await bytesOf((rw) => rw.writePages(b));
+      expect(Buffer.compare(spans.bytes, onePerPage.bytes)).toBe(0);
+      expect([spans.zero, spans.normal]).toEqual([59, 5]);
+    }
+  });
+
+  it("writes the same records from a dirty bitmap, clearing it, within its budget", async () => {
+    const { block } = image();
+    const onePerPage = await bytesOf((rw) => {
+      for (let p = 0; p < 64; p++) rw.writePage(block, p);
+    });
+    const bitmap = new Uint8Array(8).fill(0xff);
+    const all = await bytesOf(async (rw) => {
+      expect(await rw.writeBitmapPages(block, bitmap)).toBe(64);
+    });
+    expect(Buffer.compare(all.bytes, onePerPage.bytes)).toBe(0);
+    expect([...bitmap]).toEqual(new Array(8).fill(0));
+    // A budget of 13 pages: the first eight, then five of the next eight; the rest stays dirty.
+    const partial = new Uint8Array(8).fill(0xff);
+    const first = await bytesOf(async (rw) => {
+      expect(await rw.writeBitmapPages(block, partial, 13)).toBe(13);
+    });
+    const expected = await bytesOf((rw) => {
+      for (let p = 0; p < 13; p++) rw.writePage(block, p);
+    });
+    expect(Buffer.compare(first.bytes, expected.bytes)).toBe(0);
+    expect([...partial]).toEqual([0, 0b1110_0000, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
   });
 });
