@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpuTicks, stealPercent } from "./cpu-steal.js";
 import { type BenchContext, type BenchResult, type ContenderResult, runBenchmark } from "./harness.js";
 import { parseBenchmark } from "./parse.js";
 import { repoRoot } from "./paths.js";
@@ -94,6 +95,8 @@ describe("benchmarks on the tiny stream", () => {
   it("prints every measurement with a verdict", () => {
     const text = [...formatResult(parse), ...formatResult(write)].join("\n");
     expect(text).toMatch(/median/);
+    // Where the kernel says how much CPU time the host took, every benchmark reports it.
+    if (cpuTicks()) expect(text.match(/during the runs \(steal\): \d+\.\d%/g)).toHaveLength(2);
     expect(text.match(/ (PASS|MISS)$/gm)).toHaveLength(3);
     expect(text).toMatch(/SKIPPED/);
     const t = tally([parse, write]);
@@ -110,5 +113,21 @@ describe("missing input", () => {
       expect(r.skipped).toMatch(/nope\.mig is missing; create it with: X/);
       expect(existsSync(missing.stream)).toBe(false);
     }
+  });
+});
+
+describe("host CPU steal", () => {
+  it("is the stolen share of all CPU time between two readings", () => {
+    expect(stealPercent({ steal: 100, total: 10_000 }, { steal: 150, total: 11_000 })).toBeCloseTo(5);
+    expect(stealPercent({ steal: 100, total: 10_000 }, { steal: 100, total: 10_000 })).toBeUndefined();
+    expect(stealPercent(undefined, { steal: 1, total: 2 })).toBeUndefined();
+  });
+
+  it("reads this machine's counters where there is a /proc/stat", () => {
+    const t = cpuTicks();
+    if (!existsSync("/proc/stat")) return expect(t).toBeUndefined();
+    expect(t!.total).toBeGreaterThan(0);
+    expect(t!.steal).toBeGreaterThanOrEqual(0);
+    expect(t!.steal).toBeLessThanOrEqual(t!.total);
   });
 });

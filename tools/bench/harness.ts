@@ -5,6 +5,7 @@
  * round, so drift in the machine hits all of them alike), and the medians
  * are compared against the targets.
  */
+import { cpuTicks, stealPercent } from "./cpu-steal.js";
 
 /** One run of a contender. */
 export interface Sample {
@@ -100,6 +101,8 @@ export interface BenchResult {
   readonly comparisons: readonly ComparisonResult[];
   readonly skippedComparisons: readonly { readonly label: string; readonly reason: string }[];
   readonly memory?: { readonly limitMiB: number; readonly target: string; readonly peakMiB: number; readonly pass: boolean };
+  /** Share of CPU time the host took from this machine during the measured runs (Linux), in percent. */
+  readonly stealPercent?: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -153,9 +156,11 @@ export async function runBenchmark(b: Benchmark, ctx: BenchContext): Promise<Ben
     const contenders = [prepared.subject, ...prepared.comparisons.map((c) => c.baseline)];
     const samples = contenders.map((): Sample[] => []);
     for (const c of contenders) await sample(c); // warm-up: JIT, caches, lazy allocations
+    const ticks = cpuTicks();
     for (let run = 0; run < ctx.runs; run++) {
       for (const [i, c] of contenders.entries()) samples[i]!.push(await sample(c));
     }
+    const steal = stealPercent(ticks, cpuTicks());
     const results = contenders.map((c, i) => summarize(c, samples[i]!));
     const subject = results[0]!;
     const peak = subject.peakRssMiB;
@@ -167,6 +172,7 @@ export async function runBenchmark(b: Benchmark, ctx: BenchContext): Promise<Ben
       subject,
       comparisons: prepared.comparisons.map((c, i) => compare(subject, results[i + 1]!, c)),
       skippedComparisons: prepared.skipped ?? [],
+      ...(steal !== undefined ? { stealPercent: steal } : {}),
       ...(prepared.memory && peak !== undefined ? { memory: { ...prepared.memory, peakMiB: peak, pass: peak < prepared.memory.limitMiB } } : {}),
     };
   } finally {

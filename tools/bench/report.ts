@@ -3,6 +3,8 @@ import type { BenchResult, ComparisonResult, ContenderResult, Target } from "./h
 
 const ms = (v: number): string => (v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
 const verdict = (pass: boolean): string => (pass ? "PASS" : "MISS");
+/** Steal above this share of CPU time has been seen to move ratios by 0.3 and more. */
+const STEAL_WARN_PERCENT = 2;
 
 function contenderLines(c: ContenderResult): string[] {
   const extra = [
@@ -38,6 +40,10 @@ export function formatResult(r: BenchResult): string[] {
     for (const c of r.comparisons) lines.push(`  ${comparisonLine(c)}`);
   }
   if (r.memory) lines.push(`    peak RSS of the subject: ${r.memory.peakMiB.toFixed(1)} MiB; target ${r.memory.target}  ${verdict(r.memory.pass)}`);
+  if (r.stealPercent !== undefined) {
+    const noisy = r.stealPercent >= STEAL_WARN_PERCENT ? ": the host was busy, so these ratios say little; run again" : "";
+    lines.push(`  CPU time taken by the host during the runs (steal): ${r.stealPercent.toFixed(1)}%${noisy}`);
+  }
   for (const s of r.skippedComparisons) lines.push(`    vs ${s.label}: SKIPPED: ${s.reason}`);
   lines.push(...r.footnotes.map((n) => `  ${n}`));
   return lines;
