@@ -27,8 +27,14 @@ export function cpuTicks(): CpuTicks | undefined {
   return { steal: values[7]!, total: values.reduce((a, b) => a + b, 0) };
 }
 
+/** Fewer ticks than this between two readings (10 ms each, summed over CPUs) make too coarse a share to print. */
+const MIN_TICKS = 100;
+
 /** The share of all CPU time between two readings that the host stole, in percent. */
 export function stealPercent(before: CpuTicks | undefined, after: CpuTicks | undefined): number | undefined {
-  if (!before || !after || after.total <= before.total) return undefined;
-  return (100 * (after.steal - before.steal)) / (after.total - before.total);
+  if (!before || !after) return undefined;
+  const total = after.total - before.total;
+  const steal = after.steal - before.steal;
+  if (total < MIN_TICKS || steal < 0) return undefined;
+  return (100 * steal) / total;
 }

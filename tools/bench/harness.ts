@@ -112,12 +112,15 @@ export function median(xs: readonly number[]): number {
 }
 
 /**
- * Collects garbage left by earlier runs so it is not billed to the next one
- * (needs node --expose-gc). A full collection, but not a bare `gc()`: that one
- * also throws away the optimised code, so every run would warm up again.
+ * Collects the young garbage left by earlier runs so it is not billed to the
+ * next one (needs node --expose-gc): a scavenge. Not a full collection (a bare
+ * `gc()`): with two of them between a contender's runs, V8 recompiled the
+ * subject's hot functions for every run (seen with --trace-opt), so "warm"
+ * runs warmed up again. Old-generation garbage is left to V8, as in any
+ * long-lived process.
  */
 const collect = (globalThis as { gc?: (options?: { type: "major" | "minor" }) => void }).gc;
-const gc = collect && (() => collect({ type: "major" }));
+const gc = collect && (() => collect({ type: "minor" }));
 export const canCollectGarbage = collect !== undefined;
 
 async function sample(c: Contender): Promise<Sample> {

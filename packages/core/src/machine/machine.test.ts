@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isVmstateError, type VmstateError } from "../errors.js";
 import { readStream } from "../stream/collect.js";
 import { encodeItems } from "../stream/encoder.js";
+import { writeRamImageStream } from "../stream/ram-image.js";
 import type { StreamItem } from "../stream/model.js";
 import { defineVMState, field, MigrationPriority, subsection } from "../vmstate/description.js";
 import { array, int32, struct, uint8, uint32, uint64, varray } from "../vmstate/kinds.js";
@@ -205,6 +206,20 @@ describe("savevm and loadvm", () => {
       const b = build();
       const e = await loadError(b, await saved(a));
       expect(e.message).toMatch(/Size mismatch: toy.ram: 0x20000 != 0x40000/);
+    });
+
+    it("RAM pages of another size, where only the vmdesc says so", async () => {
+      // 8 KiB pages and no target-page-bits in the configuration (as x86 writes it); this machine's are 4 KiB.
+      const data = new Uint8Array(4 * 8192);
+      for (let p = 0; p < 4; p++) data.fill(0x10 + p, p * 8192, (p + 1) * 8192);
+      const out = memorySink();
+      await writeRamImageStream(out.sink, { machineType: "toy-7.2", blocks: [{ id: "toy.ram", data }], pageSize: 8192 });
+      const b = new Machine({ machineType: "toy-7.2" });
+      b.ram.add("toy.ram", data.length);
+      const e = await loadError({ m: b } as Toys, new Uint8Array(out.bytes()));
+      expect(e.code).toBe("MACHINE_MISMATCH");
+      expect(e.message).toMatch(/the stream's RAM pages are 8192 bytes, this machine's 4096/);
+      expect(b.ram.get("toy.ram")!.data.every((x) => x === 0)).toBe(true);
     });
 
     it("another machine type", async () => {

@@ -114,6 +114,14 @@ export class RamHandler implements LiveHandlers {
         const block = this.loadBlocks.get(rec.block);
         if (!block) throw new StreamFormatError("BAD_RAM_RECORD", `page for RAM block ${rec.block}, which the block list did not name`, { offset: item.offset });
         const ps = this.ram.pageSize;
+        // The stream's pages must be this machine's: its vmdesc may say otherwise where no configuration does.
+        const streamPageSize = rec.type === "zero" || rec.type === "pages" ? rec.pageSize : rec.type === "page" ? rec.data.length : ps;
+        if (streamPageSize !== ps) {
+          throw new StateLoadError("MACHINE_MISMATCH", `the stream's RAM pages are ${streamPageSize} bytes, this machine's ${ps}`, {
+            offset: item.offset,
+            section: "ram[0]",
+          });
+        }
         if (rec.type === "zero") {
           const end = rec.addr + rec.count * ps;
           block.data.fill(rec.fill, rec.addr, end);

@@ -45,6 +45,11 @@ describe("fileHandleSink", () => {
     expect([...file.subarray(0, 7)]).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it("wants a real offset to start at", () => {
+    const { handle } = reversingHandle();
+    for (const bad of [Number.NaN, -1, 1.5, undefined]) expect(() => fileHandleSink(handle, bad as number)).toThrow(/needs the offset it starts at/);
+  });
+
   it("starts at the position it is given", async () => {
     const { handle, file, finishAll } = reversingHandle();
     const sink = fileHandleSink(handle, 10);

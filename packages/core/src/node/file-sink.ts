@@ -5,7 +5,7 @@
  */
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { VmstateError } from "../errors.js";
+import { InvalidStateError, VmstateError } from "../errors.js";
 import type { ByteSink } from "../wire/byte-writer.js";
 
 export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink) => Promise<T>): Promise<T> {
@@ -41,6 +41,8 @@ export async function writeFileAtomic<T>(path: string, produce: (sink: ByteSink)
  * the offset.
  */
 export function fileHandleSink(handle: FileHandle, position: number): ByteSink {
+  // Checked here too: Node takes a missing or NaN offset as "the current position", which brings back the races.
+  if (!Number.isSafeInteger(position) || position < 0) throw new InvalidStateError(`a file sink needs the offset it starts at, not ${String(position)}`);
   let next = position;
   return {
     async write(chunk) {

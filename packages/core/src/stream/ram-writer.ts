@@ -91,17 +91,20 @@ export class RamStreamWriter {
         bitmap[byte] = 0;
         this.writeZeroPages(block, first, 8);
         sent += 8;
-      } else {
-        for (let bit = 0; bit < 8 && sent < max; bit++) {
-          const p = first + bit;
-          if (p >= pages || !(bitmap[byte]! & (1 << bit))) continue;
-          bitmap[byte]! &= ~(1 << bit);
-          this.writePage(block, p);
-          sent++;
-        }
+        const pending = this.w.maybeFlush();
+        if (pending) await pending;
+        continue;
       }
-      const pending = this.w.maybeFlush();
-      if (pending) await pending;
+      for (let bit = 0; bit < 8 && sent < max; bit++) {
+        const p = first + bit;
+        if (p >= pages || !(bitmap[byte]! & (1 << bit))) continue;
+        bitmap[byte]! &= ~(1 << bit);
+        this.writePage(block, p);
+        sent++;
+        // Every page: pages are copied into the chunk, which must not outgrow its buffer.
+        const pending = this.w.maybeFlush();
+        if (pending) await pending;
+      }
     }
     return sent;
   }

@@ -228,6 +228,9 @@ describe("runs of PAGE records", () => {
 
   it("refuses a run whose data does not hold its pages", () => {
     expect(() => encodeRamRecord(new ByteWriter(), run(RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE, 3, 5))).toThrow(InvalidStateError);
+    // Data for 3 pages, a count of 1.5 that does not match it, and one that would (half a record).
+    const r = run(RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE, 3);
+    expect(() => encodeRamRecord(new ByteWriter(), { ...r, count: 1.5, data: r.data.subarray(0, 1.5 * 4104) })).toThrow(InvalidStateError);
   });
 });
 
@@ -261,6 +264,19 @@ describe("RamStreamWriter", () => {
       expect(Buffer.compare(spans.bytes, onePerPage.bytes)).toBe(0);
       expect([spans.zero, spans.normal]).toEqual([59, 5]);
     }
+  });
+
+  it("never lets pages of 16 KiB outgrow the chunk buffer between its flushes", async () => {
+    const ps = 16384;
+    const data = new Uint8Array(64 * ps).fill(7);
+    const m = memorySink();
+    const w = new SinkWriter(m.sink, 4 * ps);
+    const initial = w.buf.length;
+    const rw = new RamStreamWriter(w, ps);
+    expect(await rw.writeBitmapPages({ id: "pc.ram", data }, new Uint8Array(8).fill(0xff))).toBe(64);
+    expect(w.buf.length).toBe(initial);
+    await w.drain();
+    expect(m.bytes().length).toBe(64 * (ps + 8) + "pc.ram".length + 1);
   });
 
   it("writes the same records from a dirty bitmap, clearing it, within its budget", async () => {

@@ -196,7 +196,7 @@ export function encodeRamRecord(w: ByteWriter, rec: RamRecord): void {
       w.u64Number(rec.flags);
       return;
     default:
-      if (rec.type === "pages" && (rec.count < 1 || rec.data.length !== rec.count * (rec.pageSize + 8))) {
+      if (rec.type === "pages" && (!Number.isInteger(rec.count) || rec.count < 1 || rec.data.length !== rec.count * (rec.pageSize + 8))) {
         throw new InvalidStateError(`a run of ${rec.count} RAM pages of ${rec.pageSize} bytes cannot hold ${rec.data.length} bytes of records`);
       }
       w.u64Number(rec.addr + rec.flags);

@@ -130,3 +130,21 @@ describe("SinkWriter failures", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("SinkWriter with a sink that fails at once", () => {
+  it("stays failed: nothing is written after a chunk the sink may have half taken", () => {
+    let calls = 0;
+    const sink: ByteSink = {
+      write: () => {
+        calls++;
+        throw new Error("EPIPE");
+      },
+    };
+    const w = new SinkWriter(sink, 1024);
+    w.zeros(2000);
+    expect(() => w.flush()).toThrow("EPIPE");
+    w.zeros(10);
+    expect(() => w.flush()).toThrow("EPIPE");
+    expect(calls).toBe(1);
+  });
+});

@@ -126,6 +126,8 @@ export class SinkWriter extends ByteWriter {
   /** Start in `buf` of bytes written since the last piece was cut. */
   private cut = 0;
   private referenced = 0;
+  /** The sink failed while being handed a chunk: every later flush reports it. */
+  private broken: { readonly error: unknown } | undefined;
 
   constructor(
     private readonly sink: ByteSink,
@@ -181,6 +183,7 @@ export class SinkWriter extends ByteWriter {
 
   /** Hands everything written so far to the sink. */
   flush(): Promise<void> | undefined {
+    if (this.broken) throw this.broken.error;
     if (this.pos === 0 && this.pieces.length === 0) return undefined;
     const full = this.buf;
     let hand: () => void | Promise<void>;
@@ -197,7 +200,14 @@ export class SinkWriter extends ByteWriter {
     // One write under way at a time: this chunk goes to the sink when the one
     // before is done. A second write to a file only queues on its lock, and
     // waking an I/O thread for it takes the CPU from the encoder.
-    const written = previous ? previous.then(hand) : hand();
+    let written: void | Promise<void>;
+    try {
+      written = previous ? previous.then(hand) : hand();
+    } catch (e) {
+      // A sink that failed at once took part of a chunk, maybe: nothing written after it would be in place.
+      this.broken = { error: e };
+      throw e;
+    }
     this.flushed += this.pos + this.referenced;
     this.pos = 0;
     this.cut = 0;
