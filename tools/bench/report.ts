@@ -41,7 +41,7 @@ export function formatResult(r: BenchResult): string[] {
   }
   if (r.memory) lines.push(`    peak RSS of the subject: ${r.memory.peakMiB.toFixed(1)} MiB; target ${r.memory.target}  ${verdict(r.memory.pass)}`);
   if (r.stealPercent !== undefined) {
-    const noisy = r.stealPercent >= STEAL_WARN_PERCENT ? ": the host was busy, so these ratios say little; run again" : "";
+    const noisy = r.stealPercent >= STEAL_WARN_PERCENT ? ": the host was busy, so these figures say little; run again" : "";
     lines.push(`  CPU time taken by the host during the runs (steal): ${r.stealPercent.toFixed(1)}%${noisy}`);
   }
   for (const s of r.skippedComparisons) lines.push(`    vs ${s.label}: SKIPPED: ${s.reason}`);
