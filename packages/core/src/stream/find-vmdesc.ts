@@ -5,7 +5,7 @@
  * end, the trailer starts within five bytes of the first other byte.
  */
 import { QEMU_VM_VMDESCRIPTION } from "./constants.js";
-import type { ByteSource } from "./source.js";
+import { type ByteSource, readAtFully } from "./source.js";
 
 export interface TrailerLocation {
   /** Absolute offset of the 0x06 byte. */
@@ -49,13 +49,7 @@ export async function locateTrailer(source: ByteSource, maxJsonBytes: number): P
   }
   for (let want = Math.min(size, 64 * 1024); ; want = Math.min(size, want * 4)) {
     const tail = new Uint8Array(want);
-    let got = 0;
-    while (got < want) {
-      const n = await source.readAt(size - want + got, tail.subarray(got));
-      if (n === 0) break;
-      got += n;
-    }
-    if (got < want) return undefined;
+    if ((await readAtFully(source, size - want, tail)) < want) return undefined;
     const r = scanTail(tail, size - want, want === size);
     if (typeof r === "object") {
       const at = r.offset - (size - want) + 5;

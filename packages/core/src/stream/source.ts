@@ -38,6 +38,20 @@ export function memorySource(bytes: Uint8Array): ByteSource {
   };
 }
 
+/**
+ * Reads all of `into` from `position` on, unless the source ends first (a
+ * short count): a positional read may return less than asked for.
+ */
+export async function readAtFully(source: ByteSource, position: number, into: Uint8Array): Promise<number> {
+  let got = 0;
+  while (got < into.length) {
+    const n = await source.readAt!(position + got, into.subarray(got));
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 /** A source over an async iterable of chunks (a Node stream, a fetch body). */
 export function iterableSource(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): ByteSource {
   const it = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()) as
@@ -167,7 +181,7 @@ export class InputWindow {
       const into = buf.subarray(HEADROOM);
       let n: Promise<number>;
       try {
-        n = positional ? this.readFully(this.readOffset, into) : Promise.resolve(this.source.read(into));
+        n = positional ? readAtFully(this.source, this.readOffset, into) : Promise.resolve(this.source.read(into));
       } catch (e) {
         n = Promise.reject(e);
       }
@@ -189,17 +203,6 @@ export class InputWindow {
         },
       );
     }
-  }
-
-  /** A positional read of all of `into` unless the source ends first, so that the next chunk's offset holds. */
-  private async readFully(offset: number, into: Uint8Array): Promise<number> {
-    let got = 0;
-    while (got < into.length) {
-      const n = await this.source.readAt!(offset + got, into.subarray(got));
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
   }
 
   /** The next chunk from the source (a view at HEADROOM in its buffer), or undefined at the end. */
